@@ -1,0 +1,30 @@
+# monos: top-level build. Each part keeps its own rules in a fragment:
+#   kernel/kernel.mk      build/kernel.elf
+#   tools/monos/monos.mk  build/monos (host tool)
+#   tests/tests.mk        make test (unit + conformance), final line "N passed, N failed"
+#   bench/bench.mk        make bench (monos vs Linux on the same QEMU)
+BUILD := build
+CC    ?= cc
+
+.PHONY: all run test bench docs clean deps
+all: $(BUILD)/kernel.elf $(BUILD)/monos
+
+include kernel/kernel.mk
+include tools/monos/monos.mk
+include tests/tests.mk
+include bench/bench.mk
+
+# The bundled example: a static hello that prints its arguments.
+$(BUILD)/examples/hello: examples/hello.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -o $@ $<
+
+run: all $(BUILD)/examples/hello
+	$(BUILD)/monos run $(BUILD)/examples/hello a b c
+
+# Installs the Debian packages the build and tests need (idempotent; needs root).
+deps:
+	@sh tools/install-deps.sh
+
+clean:
+	rm -rf $(BUILD)
