@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# `make bench`: boots the same static program under monos and under Debian's Linux 6.1 on the same
+# QEMU machine, and reports monos against Linux as ratios: instructions from reset to main()
+# (the guest TSC under -icount shift=0, read by the program), host wall-clock per boot, kernel image
+# size, and the smallest -m that still runs the program. Writes the report to stdout and to
+# build/bench/report.txt; exits 1 when either side failed to run (after reporting why).
+# Usage: boot.sh PROGRAM      (env: BENCH_LINUX_MEM=0 skips the Linux memory bisection)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench=$root/bench
+out=$root/build/bench
+prog=$(realpath "${1:?usage: boot.sh PROGRAM}")
+monos=$root/build/monos
+kernel=$root/build/kernel.elf
+mem=128M				# the machine both sides boot on for the headline figures
+mkdir -p "$out"
+failed=0
+
+say() { echo "bench: $*" >&2; }
+
+# 6034659798 -> 6,034,659,798
+group() {
+	local n=$1
+	while [[ $n =~ ^([0-9]+)([0-9]{3})(.*)$ ]]; do n="${BASH_REMATCH[1]},${BASH_REMATCH[2]}${BASH_REMATCH[3]}"; done
+	echo "$n"
+}
+ratio() { # a/b as "N.Nx" (or "-" when either is unknown)
+	[[ -n $1 && -n $2 && $2 != 0 ]] || { echo -; return; }
+	awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0fx\n" : "%.1fx\n", r) }'
+}
+verdict() { # value limit: "met" / "MISSED" / "" when unknown
+	[[ -n $1 ]] || { echo "-"; return; }
+	(( $1 <= $2 )) && echo met || echo MISSED
+}
+tsc_of() { sed -n 's/^tsc_at_main=\([0-9][0-9]*\).*/\1/p' "$1" | head -n1; }
+
+# boot SIDE MEM LOG: one boot; prints its wall seconds; status 0 when the program ran.
+boot() {
+	case $1 in
+	linux) "$bench/run-linux.sh" "$vmlinuz" "$cpio" "$2" "$3" ;;
+	monos) "$bench/run-monos.sh" "$monos" "$prog" "$2" "$3" ;;
+	esac
+}
+
+# min_mem SIDE: the smallest size in MiB (2..128) with which the program still runs, by
+# bisection; assumes that more memory never hurts and that 128 MiB works (checked before).
+min_mem() {
+	local lo=1 hi=128 mid
+	while (( hi - lo > 1 )); do
+		mid=$(( (lo + hi) / 2 ))
+		if boot "$1" "${mid}M" "$out/$1-mem.log" >/dev/null; then hi=$mid; else lo=$mid; fi
+	done
+	echo "$hi"
+}
+
+# measure SIDE: two boots at $mem; sets tsc_SIDE_{1,2}, wall_SIDE_{1,2}, ok_SIDE.
+measure() {
+	local side=$1 i wall
+	eval "ok_$side=1"
+	for i in 1 2; do
+		say "booting $side ($i/2)"
+		if wall=$(boot "$side" "$mem" "$out/$side-$i.log") && [[ -n $(tsc_of "$out/$side-$i.log") ]]; then
+			eval "tsc_${side}_$i=$(tsc_of "$out/$side-$i.log") wall_${side}_$i=$wall"
+		else
+			eval "ok_$side=0"
+			say "$side did not run the program; the end of $out/$side-$i.log:"
+			tail -n 15 "$out/$side-$i.log" | sed 's/^/    /' >&2
+			return
+		fi
+	done
+}
+
+tsc_linux_1= tsc_linux_2= wall_linux_1= wall_linux_2= ok_linux=0 mem_linux= linux_pkg=
+tsc_monos_1= tsc_monos_2= wall_monos_1= wall_monos_2= ok_monos=0 mem_monos= why_monos=
+
+# --- Linux: Debian's kernel, the program as /init (and /dev/console for its stdout) ---------
+cpio=$out/linux-init.cpio
+if vmlinuz=$("$bench/linux.sh"); then
+	linux_pkg=$(basename "$vmlinuz" | sed 's/^vmlinuz-/linux-image-/')
+	printf 'dir /dev 0755\nnod /dev/console 0600 c 5 1\nfile /init %s 0755\n' "$prog" |
+		"$bench/mkcpio.sh" "$cpio"
+	measure linux
+	if (( ok_linux )) && [[ ${BENCH_LINUX_MEM:-1} != 0 ]]; then
+		say "bisecting the smallest -m for linux"
+		mem_linux=$(min_mem linux)
+	fi
+else
+	say "no Linux kernel to compare against"
+fi
+
+# --- monos: the same program through `monos run --icount` ------------------------------------
+if [[ ! -x $monos || ! -s $kernel ]]; then
+	why_monos="build/monos or build/kernel.elf missing ('make all' failed?)"
+	say "monos: $why_monos"
+else
+	measure monos
+	if (( ok_monos )); then
+		say "bisecting the smallest -m for monos"
+		mem_monos=$(min_mem monos)
+	else
+		why_monos="did not run the program (see build/bench/monos-*.log)"
+	fi
+fi
+(( ok_linux && ok_monos )) || failed=1
+
+# --- report -----------------------------------------------------------------------------------
+kbytes=$( [[ -s $kernel ]] && stat -c %s "$kernel" || true)
+lbytes=$( [[ -n ${vmlinuz:-} && -s $vmlinuz ]] && stat -c %s "$vmlinuz" || true)
+spread() { [[ -n $1 && -n $2 ]] && echo $(( $1 > $2 ? $1 - $2 : $2 - $1 )) || true; }
+fmt() { [[ -n $1 ]] && group "$1" || echo "-"; }
+secs() { [[ -n $1 ]] && echo "$1 s" || echo "-"; }
+row() { printf '%-34s %15s %15s %12s   %s\n' "$@"; }
+
+{
+	echo "monos vs Linux on the same QEMU: $(qemu-system-x86_64 --version | head -n1 | sed 's/ (.*//')"
+	echo "machine: -M microvm -cpu max -m $mem, TCG, -icount shift=0,sleep=off (guest TSC = instructions since reset)"
+	echo "program: $(basename "$prog") (static glibc) reads the TSC first thing in main()"
+	echo "Linux:   ${linux_pkg:-unavailable} (Debian), the program as /init of an initramfs"
+	echo
+	row "" monos Linux Linux/monos "monos target"
+	row "instructions reset->main() run 1" "$(fmt "$tsc_monos_1")" "$(fmt "$tsc_linux_1")" \
+		"$(ratio "$tsc_linux_1" "$tsc_monos_1")" "<= 1,000,000 $(verdict "$tsc_monos_1" 1000000)"
+	row "instructions reset->main() run 2" "$(fmt "$tsc_monos_2")" "$(fmt "$tsc_linux_2")" \
+		"$(ratio "$tsc_linux_2" "$tsc_monos_2")" ""
+	row "  difference between the runs" "$(fmt "$(spread "$tsc_monos_1" "$tsc_monos_2")")" \
+		"$(fmt "$(spread "$tsc_linux_1" "$tsc_linux_2")")" "" ""
+	row "host wall-clock per boot, run 1" "$(secs "$wall_monos_1")" "$(secs "$wall_linux_1")" \
+		"$(ratio "${wall_linux_1/./}" "${wall_monos_1/./}")" ""
+	row "host wall-clock per boot, run 2" "$(secs "$wall_monos_2")" "$(secs "$wall_linux_2")" \
+		"$(ratio "${wall_linux_2/./}" "${wall_monos_2/./}")" ""
+	row "kernel image bytes" "$(fmt "$kbytes")" "$(fmt "$lbytes")" \
+		"$(ratio "$lbytes" "$kbytes")" "<= 614,400 (600 KiB) $(verdict "$kbytes" 614400)"
+	row "smallest -m that runs it (MiB)" "${mem_monos:--}" "${mem_linux:--}" \
+		"$(ratio "$mem_linux" "$mem_monos")" "<= 8 $(verdict "$mem_monos" 8)"
+	echo
+	echo "kernel image: monos build/kernel.elf (ELF, uncompressed); Linux vmlinuz (bzImage, compressed)."
+	echo "Linux's count varies slightly between runs: RDRAND/RDSEED (host randomness under TCG),"
+	echo "KASLR and the host-time RTC steer its boot; without them it repeats exactly."
+	echo "wall-clock: the whole run, QEMU start to exit (monos: the whole 'monos run'), on this host."
+	if [[ -n $tsc_monos_1 && -n $tsc_linux_1 ]]; then
+		echo "monos reaches main() in $(ratio "$tsc_linux_1" "$tsc_monos_1" | sed 's/x$//')x fewer instructions than Linux."
+	fi
+	(( ok_linux )) || echo "Linux: FAILED (see build/bench/linux-*.log)"
+	[[ -z $why_monos ]] || echo "monos: FAILED: $why_monos"
+} | tee "$out/report.txt"
+
+exit "$failed"
