@@ -11,8 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
 out=$root/build/bench
 prog=$(realpath "${1:?usage: boot.sh PROGRAM}")
-monos=$root/build/monos
-kernel=$root/build/kernel.elf
+monos=${MONOS:-$root/build/monos}		# overridable to test the bench itself
+kernel=${MONOS_KERNEL:-$root/build/kernel.elf}
 mem=128M				# the machine both sides boot on for the headline figures
 mkdir -p "$out"
 failed=0
@@ -63,7 +63,7 @@ measure() {
 		if wall=$(boot "$side" "$mem" "$out/$side-$i.log") && [[ -n $(tsc_of "$out/$side-$i.log") ]]; then
 			eval "tsc_${side}_$i=$(tsc_of "$out/$side-$i.log") wall_${side}_$i=$wall"
 		else
-			eval "ok_$side=0"
+			eval "ok_$side=0 faillog_$side=$out/$side-$i.log"
 			say "$side did not run the program; the end of $out/$side-$i.log:"
 			tail -n 15 "$out/$side-$i.log" | sed 's/^/    /' >&2
 			return
@@ -71,8 +71,8 @@ measure() {
 	done
 }
 
-tsc_linux_1= tsc_linux_2= wall_linux_1= wall_linux_2= ok_linux=0 mem_linux= linux_pkg=
-tsc_monos_1= tsc_monos_2= wall_monos_1= wall_monos_2= ok_monos=0 mem_monos= why_monos=
+tsc_linux_1= tsc_linux_2= wall_linux_1= wall_linux_2= ok_linux=0 mem_linux= linux_pkg= faillog_linux=
+tsc_monos_1= tsc_monos_2= wall_monos_1= wall_monos_2= ok_monos=0 mem_monos= why_monos= faillog_monos=
 
 # --- Linux: Debian's kernel, the program as /init (and /dev/console for its stdout) ---------
 cpio=$out/linux-init.cpio
@@ -99,7 +99,7 @@ else
 		say "bisecting the smallest -m for monos"
 		mem_monos=$(min_mem monos)
 	else
-		why_monos="did not run the program (see build/bench/monos-*.log)"
+		why_monos="did not run the program; the end of ${faillog_monos#$root/}:"
 	fi
 fi
 (( ok_linux && ok_monos )) || failed=1
@@ -139,10 +139,15 @@ row() { printf '%-34s %15s %15s %12s   %s\n' "$@"; }
 	echo "KASLR and the host-time RTC steer its boot; without them it repeats exactly."
 	echo "wall-clock: the whole run, QEMU start to exit (monos: the whole 'monos run'), on this host."
 	if [[ -n $tsc_monos_1 && -n $tsc_linux_1 ]]; then
-		echo "monos reaches main() in $(ratio "$tsc_linux_1" "$tsc_monos_1" | sed 's/x$//')x fewer instructions than Linux."
+		if (( tsc_monos_1 <= tsc_linux_1 )); then
+			echo "monos reaches main() in $(ratio "$tsc_linux_1" "$tsc_monos_1") fewer instructions than Linux."
+		else
+			echo "monos needs $(ratio "$tsc_monos_1" "$tsc_linux_1") more instructions than Linux to reach main()."
+		fi
 	fi
 	(( ok_linux )) || echo "Linux: FAILED (see build/bench/linux-*.log)"
 	[[ -z $why_monos ]] || echo "monos: FAILED: $why_monos"
+	[[ -z $faillog_monos ]] || tail -n 8 "$faillog_monos" | sed 's/^/    /'
 } | tee "$out/report.txt"
 
 exit "$failed"
