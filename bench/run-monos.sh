@@ -2,20 +2,20 @@
 # Runs the bench program once under monos (`monos run --icount`) and writes its output to LOG.
 # Prints the host wall-clock seconds of the whole `monos run` (packing the initramfs, QEMU start
 # to exit); exits 0 when the program ran (printed "hello") and monos returned 0.
-# Usage: run-monos.sh MONOS PROGRAM MEM LOG
+# Usage: run-monos.sh MONOS PROGRAM MEM LOG   (MONOS_BENCH_TIMEOUT: seconds, default 30)
 set -euo pipefail
 
 monos=${1:?usage: run-monos.sh MONOS PROGRAM MEM LOG} prog=${2:?} mem=${3:?} log=${4:?}
 
 start=${EPOCHREALTIME/./}
 status=0
-timeout 120 "$monos" run --icount -m "$mem" "$prog" </dev/null >"$log" 2>&1 || status=$?
+timeout "${MONOS_BENCH_TIMEOUT:-30}" "$monos" run --icount -m "$mem" "$prog" </dev/null >"$log" 2>&1 || status=$?
 end=${EPOCHREALTIME/./}
 printf '%d.%02d\n' $(( (end - start) / 1000000 )) $(( (end - start) % 1000000 / 10000 ))
 
 case $status in
 0)   ;;
-124) echo "monos: timed out after 120 s" >>"$log" ;;
+124) echo "monos: timed out after ${MONOS_BENCH_TIMEOUT:-30} s" >>"$log" ;;
 *)   echo "monos: exited with status $status" >>"$log" ;;
 esac
 (( status == 0 )) && grep -q '^hello' "$log"
