@@ -103,6 +103,9 @@ else
 	fi
 fi
 (( ok_linux && ok_monos )) || failed=1
+# The QEMU command `monos run` chose, so the reader can check that both sides boot the same machine.
+monos_cmd=$( [[ -x $monos ]] && "$monos" run --dry-run --icount -m "$mem" "$prog" 2>/dev/null |
+	grep -o -- ' -M .* -kernel' | sed 's/ -kernel$//; s/^ //' || true)
 
 # --- report -----------------------------------------------------------------------------------
 kbytes=$( [[ -s $kernel ]] && stat -c %s "$kernel" || true)
@@ -117,6 +120,7 @@ row() { printf '%-34s %15s %15s %12s   %s\n' "$@"; }
 	echo "machine: -M microvm -cpu max -m $mem, TCG, -icount shift=0,sleep=off (guest TSC = instructions since reset)"
 	echo "program: $(basename "$prog") (static glibc) reads the TSC first thing in main()"
 	echo "Linux:   ${linux_pkg:-unavailable} (Debian), the program as /init of an initramfs"
+	[[ -z $monos_cmd ]] || echo "monos:   $monos_cmd"
 	echo
 	row "" monos Linux Linux/monos "monos target"
 	row "instructions reset->main() run 1" "$(fmt "$tsc_monos_1")" "$(fmt "$tsc_linux_1")" \
