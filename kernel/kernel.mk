@@ -1,1 +1,78 @@
-# (being written)
+# Builds build/kernel.elf: freestanding C, linked twice so the second image carries its own
+# symbol table (for backtraces). Syscall numbers, errno values and struct layouts come from
+# Linux's UAPI headers (linux-libc-dev), reached through build/uapi without the C library.
+
+KERNEL_SRCS := $(shell find kernel -name '*.c' -not -path 'kernel/syscall/gen*')
+KERNEL_ASM  := $(shell find kernel -name '*.S')
+KOBJ := $(BUILD)/kernel-obj
+KERNEL_OBJS := $(patsubst kernel/%.c,$(KOBJ)/%.o,$(KERNEL_SRCS)) \
+               $(patsubst kernel/%.S,$(KOBJ)/%.o,$(KERNEL_ASM)) \
+               $(KOBJ)/gen/syscall_table.o $(KOBJ)/gen/errno_names.o
+
+UAPI_ASM_DIR := /usr/include/$(shell $(CC) -print-multiarch)
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-isystem $(BUILD)/uapi -Ikernel -Ikernel/include -I$(BUILD)/kernel-gen \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-fno-strict-aliasing -MMD -MP
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
+	-T kernel/arch/x86_64/linker.ld
+
+$(BUILD)/uapi/.stamp:
+	@mkdir -p $(BUILD)/uapi
+	@test -d /usr/include/linux || { echo "kernel: Linux UAPI headers missing: apt-get install linux-libc-dev"; exit 1; }
+	ln -sfn /usr/include/linux $(BUILD)/uapi/linux
+	ln -sfn /usr/include/asm-generic $(BUILD)/uapi/asm-generic
+	ln -sfn $(UAPI_ASM_DIR)/asm $(BUILD)/uapi/asm
+	@touch $@
+
+$(BUILD)/kernel-gen/syscall_table.c: kernel/syscall/gen-table.awk kernel/syscall/syscalls.tbl $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	awk -v out=c -f kernel/syscall/gen-table.awk $(UAPI_ASM_DIR)/asm/unistd_64.h kernel/syscall/syscalls.tbl > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/kernel-gen/errno_names.c: kernel/syscall/gen-errno.awk $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	awk -f kernel/syscall/gen-errno.awk /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h > $@.tmp && mv $@.tmp $@
+
+$(KOBJ)/gen/%.o: $(BUILD)/kernel-gen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -Wno-strict-prototypes -c -o $@ $<
+
+$(KOBJ)/%.o: kernel/%.c $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(KOBJ)/%.o: kernel/%.S $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+# Pass 1 links without symbols; its function symbols become ksyms.S; pass 2 links that in. The
+# table adds only .rodata, placed after all text, so every function keeps its pass-1 address.
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/kernel-gen/ksyms.S: $(BUILD)/kernel.pass1.elf
+	nm -n $< | awk 'BEGIN { print "\t.section .rodata"; print "\t.globl ksyms, ksyms_count"; n = 0 } \
+		$$2 ~ /^[tT]$$/ { addr[n] = $$1; name[n] = $$3; n++ } \
+		END { print "\t.p2align 3"; print "ksyms:"; \
+		for (i = 0; i < n; i++) printf "\t.quad 0x%s, .Lname%d\n", addr[i], i; \
+		print "ksyms_count:"; printf "\t.quad %d\n", n; \
+		for (i = 0; i < n; i++) printf ".Lname%d: .asciz \"%s\"\n", i, name[i] }' > $@
+
+$(KOBJ)/ksyms.o: $(BUILD)/kernel-gen/ksyms.S
+	$(CC) -c -o $@ $<
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KOBJ)/ksyms.o kernel/arch/x86_64/linker.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KOBJ)/ksyms.o
+	@size=$$(stat -c %s $@); echo "kernel.elf: $$size bytes"
+
+# docs/syscalls.md is generated from the same table; `make test` checks it is current.
+docs: docs/syscalls.md
+docs/syscalls.md: kernel/syscall/gen-table.awk kernel/syscall/syscalls.tbl
+	awk -v out=md -f kernel/syscall/gen-table.awk $(UAPI_ASM_DIR)/asm/unistd_64.h kernel/syscall/syscalls.tbl > $@.tmp && mv $@.tmp $@
+
+-include $(KERNEL_OBJS:.o=.d)

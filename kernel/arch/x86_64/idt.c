@@ -1,0 +1,51 @@
+/* The IDT (exception vectors; interrupts come with the scheduler) and the MSRs of the syscall
+ * instruction. */
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/asm.h"
+#include "arch/x86_64/cpu.h"
+
+struct idt_entry {
+	u16 off_lo, sel;
+	u8 ist, type;
+	u16 off_mid;
+	u32 off_hi, reserved;
+} __packed;
+
+static struct idt_entry idt[256] __aligned(16);
+extern const u64 isr_table[32];
+extern char syscall_entry[];
+
+#define VEC_DOUBLE_FAULT 8
+#define VEC_BREAKPOINT 3
+
+static void set_gate(int vec, u64 handler, u8 ist, u8 dpl)
+{
+	idt[vec] = (struct idt_entry){
+		.off_lo = handler & 0xffff,
+		.sel = KERNEL_CS,
+		.ist = ist,
+		.type = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
+		.off_mid = (handler >> 16) & 0xffff,
+		.off_hi = handler >> 32,
+	};
+}
+
+void idt_init(void)
+{
+	for (int v = 0; v < 32; v++)
+		set_gate(v, isr_table[v], v == VEC_DOUBLE_FAULT ? 1 : 0, v == VEC_BREAKPOINT ? 3 : 0);
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed ptr = { sizeof(idt) - 1, (u64)idt };
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+void syscall_init(void)
+{
+	/* STAR: syscall loads CS=0x10/SS=0x18; sysretq loads CS=0x20+16|3, SS=0x20+8|3 (Linux's). */
+	wrmsr(MSR_STAR, ((u64)(USER32_CS - 3) << 48) | ((u64)KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	/* Clear IF, TF, DF, AC, NT on entry. */
+	wrmsr(MSR_FMASK, (1 << 9) | (1 << 8) | (1 << 10) | (1 << 18) | (1 << 14));
+}

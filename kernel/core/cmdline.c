@@ -1,0 +1,56 @@
+/* Splits the command line into words and sets the options it names. Unknown words are ignored so
+ * that a newer host tool can talk to an older kernel. */
+#include "core/cmdline.h"
+#include "core/log.h"
+#include "lib/string.h"
+
+struct options options = { .tty_mask = 7, .aslr = true };
+
+static bool word_is(const char *w, size_t n, const char *key)
+{
+	return strlen(key) == n && memcmp(w, key, n) == 0;
+}
+
+static bool value_of(const char *w, size_t n, const char *key, const char **val, size_t *vn)
+{
+	size_t k = strlen(key);
+	if (n <= k || memcmp(w, key, k) != 0)
+		return false;
+	*val = w + k;
+	*vn = n - k;
+	return true;
+}
+
+static void parse_word(const char *w, size_t n)
+{
+	const char *v;
+	size_t vn;
+	u64 num;
+	if (word_is(w, n, "monos.verbose"))
+		options.verbose = true;
+	else if (value_of(w, n, "monos.tty=", &v, &vn) && parse_u64(v, vn, &num))
+		options.tty_mask = (u32)num & 7;
+	else if (value_of(w, n, "monos.ctl=", &v, &vn))
+		options.ctl_debugcon = vn == 8 && memcmp(v, "debugcon", 8) == 0;
+	else if (value_of(w, n, "monos.trace=", &v, &vn))
+		options.trace_syscalls = vn == 8 && memcmp(v, "syscalls", 8) == 0;
+	else if (value_of(w, n, "monos.aslr=", &v, &vn))
+		options.aslr = !(vn == 3 && memcmp(v, "off", 3) == 0);
+	else if (value_of(w, n, "monos.stdin=", &v, &vn))
+		options.stdin_null = vn == 4 && memcmp(v, "null", 4) == 0;
+	else if (value_of(w, n, "monos.tsc_khz=", &v, &vn) && parse_u64(v, vn, &num))
+		options.tsc_khz = num;
+}
+
+void cmdline_parse(const char *c)
+{
+	while (*c) {
+		while (*c == ' ')
+			c++;
+		const char *start = c;
+		while (*c && *c != ' ')
+			c++;
+		if (c > start)
+			parse_word(start, c - start);
+	}
+}

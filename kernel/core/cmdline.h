@@ -1,0 +1,16 @@
+/* Kernel command-line options (docs/protocol.md). */
+#pragma once
+#include "types.h"
+
+struct options {
+	u32 tty_mask;
+	bool ctl_debugcon;
+	bool trace_syscalls;
+	bool verbose;
+	bool aslr;
+	bool stdin_null;   /* monos.stdin=null: fd 0 is the null device */
+	u64 tsc_khz;
+};
+extern struct options options;
+
+void cmdline_parse(const char *cmdline);

@@ -1,0 +1,111 @@
+/* Finds the RSDP (from PVH start info, else the BIOS area), the FADT, and the \_S5 package in the
+ * DSDT, then powers off through PM1a_CNT (pc, q35) or the hardware-reduced sleep control register
+ * (microvm). Tables are read through the direct map, which covers the low 4 GiB. */
+#include "drivers/acpi.h"
+#include "arch/x86_64/cpu.h"
+#include "core/log.h"
+#include "lib/string.h"
+
+struct sdt_header {
+	char sig[4];
+	u32 length;
+	u8 rev, checksum;
+	char oem[6], oem_table[8];
+	u32 oem_rev, creator, creator_rev;
+} __packed;
+
+struct gas {
+	u8 space, bit_width, bit_offset, access;
+	u64 addr;
+} __packed;
+
+static u32 pm1a_cnt;        /* I/O port of PM1a_CNT, 0 if none */
+static struct gas sleep_ctl; /* hardware-reduced sleep control register */
+static int s5_typ = -1;
+
+static bool checksum_ok(const void *p, size_t n)
+{
+	u8 sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += ((const u8 *)p)[i];
+	return sum == 0;
+}
+
+static paddr_t find_rsdp_in_bios(void)
+{
+	for (paddr_t p = 0xe0000; p < 0x100000; p += 16) {
+		const char *c = phys_to_virt(p);
+		if (memcmp(c, "RSD PTR ", 8) == 0 && checksum_ok(c, 20))
+			return p;
+	}
+	return 0;
+}
+
+static const struct sdt_header *table_at(paddr_t p)
+{
+	if (!p || p >= 0x100000000UL)
+		return NULL;
+	const struct sdt_header *h = phys_to_virt(p);
+	return h->length >= sizeof(*h) && checksum_ok(h, h->length) ? h : NULL;
+}
+
+/* \_S5 is "Name(_S5_, Package(){a, b, ...})": after the name, PackageOp, length, count, then the
+ * first element, a byte constant (prefixed 0x0a) or a bare 0/1. */
+static void parse_s5(const struct sdt_header *dsdt)
+{
+	const u8 *p = (const u8 *)dsdt, *end = p + dsdt->length;
+	for (const u8 *q = p + sizeof(*dsdt); q + 8 < end; q++) {
+		if (memcmp(q, "_S5_", 4) != 0 || q[4] != 0x12)
+			continue;
+		const u8 *e = q + 5;
+		e += ((*e >> 6) & 3) + 1; /* PkgLength */
+		e++;                      /* NumElements */
+		if (*e == 0x0a)
+			e++;
+		s5_typ = *e & 7;
+		return;
+	}
+}
+
+void acpi_init(paddr_t rsdp)
+{
+	if (!rsdp)
+		rsdp = find_rsdp_in_bios();
+	if (!rsdp)
+		return;
+	const u8 *r = phys_to_virt(rsdp);
+	const struct sdt_header *root;
+	bool xsdt = r[15] >= 2 && *(const u64 *)(r + 24);
+	root = table_at(xsdt ? *(const u64 *)(r + 24) : *(const u32 *)(r + 16));
+	if (!root)
+		return;
+	size_t entry = xsdt ? 8 : 4, n = (root->length - sizeof(*root)) / entry;
+	const u8 *entries = (const u8 *)(root + 1);
+	for (size_t i = 0; i < n; i++) {
+		paddr_t p = xsdt ? *(const u64 *)(entries + i * 8) : *(const u32 *)(entries + i * 4);
+		const struct sdt_header *h = table_at(p);
+		if (!h || memcmp(h->sig, "FACP", 4) != 0)
+			continue;
+		const u8 *f = (const u8 *)h;
+		pm1a_cnt = *(const u32 *)(f + 64);
+		if (h->length >= 256)
+			memcpy(&sleep_ctl, f + 244, sizeof(sleep_ctl));
+		paddr_t dsdt = *(const u32 *)(f + 40);
+		if (h->length >= 148 && *(const u64 *)(f + 140))
+			dsdt = *(const u64 *)(f + 140);
+		const struct sdt_header *d = table_at(dsdt);
+		if (d)
+			parse_s5(d);
+	}
+	kprintf("acpi: pm1a_cnt %x sleep_ctl %lx s5 %d\n", pm1a_cnt, sleep_ctl.addr, s5_typ);
+}
+
+void acpi_power_off(void)
+{
+	if (s5_typ < 0)
+		return;
+	if (sleep_ctl.addr && sleep_ctl.space == 1) /* system I/O */
+		outb((u16)sleep_ctl.addr, (u8)((s5_typ << 2) | (1 << 5)));
+	if (pm1a_cnt)
+		outw((u16)pm1a_cnt, (u16)((s5_typ << 10) | (1 << 13)));
+}

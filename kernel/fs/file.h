@@ -1,0 +1,40 @@
+/* Open files and the descriptor table. A file is an object with operations; descriptors point at
+ * files (dup shares one, with its offset and status flags, as on Linux). */
+#pragma once
+#include "types.h"
+
+struct file;
+struct stat;
+
+struct file_ops {
+	/* Kernel buffers; *pos is the file offset for seekable files. */
+	ssize_t (*read)(struct file *f, void *buf, size_t n, u64 *pos);
+	ssize_t (*write)(struct file *f, const void *buf, size_t n, u64 *pos);
+	int (*stat)(struct file *f, struct stat *st);
+	long (*ioctl)(struct file *f, unsigned cmd, uptr_t arg);
+	bool seekable;
+};
+
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	u32 flags;      /* O_ACCMODE, O_APPEND, O_NONBLOCK... as given to open/fcntl */
+	u64 pos;
+	u64 size;       /* for in-memory files */
+	const u8 *data; /* for in-memory files */
+	int stream;     /* for the console: which standard stream (0, 1, 2) it was made as */
+};
+
+#define FD_MAX 4096
+
+struct file *file_new(const struct file_ops *ops, u32 flags);
+void file_put(struct file *f);
+
+/* The descriptor table. */
+struct file *fd_get(int fd);
+/* Installs f at the lowest free descriptor >= min; takes a reference. -EMFILE when full. */
+int fd_install(struct file *f, int min, bool cloexec);
+int fd_install_at(struct file *f, int fd, bool cloexec);
+int fd_close(int fd);
+bool fd_cloexec(int fd);
+void fd_set_cloexec(int fd, bool on);

@@ -1,0 +1,17 @@
+/* x86-64 4-level page tables: the kernel's (direct map + image) and the app's lower half, which
+ * share one PML4 (one process). */
+#pragma once
+#include "types.h"
+
+#define PTE_P (1UL << 0)
+#define PTE_W (1UL << 1)
+#define PTE_U (1UL << 2)
+#define PTE_PS (1UL << 7)
+#define PTE_G (1UL << 8)
+#define PTE_NX (1UL << 63)
+#define PTE_ADDR 0x000ffffffffff000UL
+
+void paging_init(void);
+/* The leaf entry for a user address, creating tables when create is set; NULL if absent/no memory. */
+u64 *pte_lookup(vaddr_t va, bool create);
+void tlb_flush_page(vaddr_t va);

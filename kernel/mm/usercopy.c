@@ -1,0 +1,71 @@
+/* Checked user copies. The copy loops live in usercopy_asm.S with exception-table entries: a page
+ * fault the address-space code cannot resolve resumes at a fixup that reports the bytes left. */
+#include "mm/usercopy.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/string.h"
+#include "errno.h"
+
+u64 __copy_user(void *dst, const void *src, u64 n);
+u64 __clear_user(void *dst, u64 n);
+
+static inline void user_access_begin(void)
+{
+	if (cpu_features.smap)
+		__asm__ volatile("stac" ::: "memory");
+}
+static inline void user_access_end(void)
+{
+	if (cpu_features.smap)
+		__asm__ volatile("clac" ::: "memory");
+}
+
+bool user_range_ok(uptr_t p, size_t n)
+{
+	return p < USER_TOP && n <= USER_TOP - p;
+}
+
+int copy_from_user(void *dst, uptr_t src, size_t n)
+{
+	if (!user_range_ok(src, n))
+		return -EFAULT;
+	user_access_begin();
+	u64 left = __copy_user(dst, (const void *)src, n);
+	user_access_end();
+	return left ? -EFAULT : 0;
+}
+
+int copy_to_user(uptr_t dst, const void *src, size_t n)
+{
+	if (!user_range_ok(dst, n))
+		return -EFAULT;
+	user_access_begin();
+	u64 left = __copy_user((void *)dst, src, n);
+	user_access_end();
+	return left ? -EFAULT : 0;
+}
+
+int clear_user(uptr_t dst, size_t n)
+{
+	if (!user_range_ok(dst, n))
+		return -EFAULT;
+	user_access_begin();
+	u64 left = __clear_user((void *)dst, n);
+	user_access_end();
+	return left ? -EFAULT : 0;
+}
+
+long strncpy_from_user(char *dst, uptr_t src, size_t max)
+{
+	size_t done = 0;
+	while (done < max) {
+		/* Copy up to the next page boundary: a page is wholly readable or not at all. */
+		size_t chunk = MIN(max - done, PAGE_SIZE - ((src + done) & (PAGE_SIZE - 1)));
+		if (copy_from_user(dst + done, src + done, chunk))
+			return -EFAULT;
+		size_t len = strnlen(dst + done, chunk);
+		if (len < chunk)
+			return (long)(done + len);
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}

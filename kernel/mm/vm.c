@@ -1,0 +1,297 @@
+/* VMAs in a sorted doubly-linked list, page tables filled on first touch. Range operations on page
+ * tables skip absent upper-level tables, so unmapping or protecting a huge, mostly untouched
+ * reservation costs what was touched, not its size. Lock: none yet (one CPU). */
+#include "mm/vm.h"
+#include "mm/paging.h"
+#include "mm/pmm.h"
+#include "mm/kheap.h"
+#include "core/log.h"
+#include "lib/string.h"
+#include "arch/x86_64/cpu.h"
+#include "errno.h"
+#include <asm-generic/siginfo.h>
+
+#define PF_PRESENT 1
+#define PF_WRITE 2
+#define PF_INSN 16
+
+struct mm mm;
+static u64 resident;
+
+void vm_init(void)
+{
+	mm.list.next = mm.list.prev = &mm.list;
+}
+
+static bool is_head(const struct vma *v) { return v == &mm.list; }
+
+struct vma *vma_find(vaddr_t addr)
+{
+	for (struct vma *v = mm.list.next; !is_head(v); v = v->next) {
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+bool vm_range_free(vaddr_t start, vaddr_t end)
+{
+	if (start >= end || end > USER_TOP)
+		return false;
+	for (struct vma *v = mm.list.next; !is_head(v); v = v->next)
+		if (v->start < end && v->end > start)
+			return false;
+	return true;
+}
+
+static void insert_before(struct vma *pos, struct vma *v)
+{
+	v->next = pos;
+	v->prev = pos->prev;
+	pos->prev->next = v;
+	pos->prev = v;
+}
+
+static void unlink_vma(struct vma *v)
+{
+	v->prev->next = v->next;
+	v->next->prev = v->prev;
+	kfree(v);
+}
+
+int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, u64 src_len)
+{
+	struct vma *v = kzalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->start = start;
+	v->end = start + len;
+	v->prot = prot;
+	v->kind = kind;
+	v->src = src;
+	v->src_len = src_len;
+	struct vma *pos = mm.list.next;
+	while (!is_head(pos) && pos->start < start)
+		pos = pos->next;
+	insert_before(pos, v);
+	return 0;
+}
+
+/* Splits v at addr (inside it); returns the upper part, or NULL when out of memory. */
+static struct vma *split(struct vma *v, vaddr_t addr)
+{
+	struct vma *u = kmalloc(sizeof(*u));
+	if (!u)
+		return NULL;
+	*u = *v;
+	u->start = addr;
+	u64 delta = addr - v->start;
+	if (v->src) {
+		u->src = v->src + delta;
+		u->src_len = v->src_len > delta ? v->src_len - delta : 0;
+	}
+	v->end = addr;
+	insert_before(v->next, u);
+	return u;
+}
+
+/* Visits the present leaf entries in [s, e) at one table level, skipping absent subtrees. */
+typedef void (*pte_fn)(u64 *pte, vaddr_t va, void *arg);
+
+static void walk(u64 *table, int level, vaddr_t base, vaddr_t s, vaddr_t e, pte_fn fn, void *arg)
+{
+	u64 span = 1UL << (12 + 9 * level);
+	for (unsigned i = (s - base) / span; i < 512; i++) {
+		vaddr_t lo = base + i * span;
+		if (lo >= e)
+			break;
+		u64 *ent = &table[i];
+		if (level == 0) {
+			if (*ent & PTE_ADDR) /* present, or parked by PROT_NONE */
+				fn(ent, lo, arg);
+			continue;
+		}
+		if (!(*ent & PTE_P))
+			continue;
+		else
+			walk(phys_to_virt(*ent & PTE_ADDR), level - 1, lo, MAX(s, lo), e, fn, arg);
+	}
+}
+
+static void for_each_pte(vaddr_t s, vaddr_t e, pte_fn fn, void *arg)
+{
+	u64 *pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
+	walk(pml4, 3, 0, s, e, fn, arg);
+}
+
+static void drop_pte(u64 *pte, vaddr_t va, void *arg)
+{
+	(void)arg;
+	page_free(*pte & PTE_ADDR);
+	*pte = 0;
+	tlb_flush_page(va);
+	resident--;
+}
+
+static u64 pte_flags(u32 prot)
+{
+	u64 f = PTE_P | PTE_U;
+	if (prot & VM_WRITE)
+		f |= PTE_W;
+	if (!(prot & VM_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+static void reprotect_pte(u64 *pte, vaddr_t va, void *arg)
+{
+	u32 prot = *(u32 *)arg;
+	paddr_t pa = *pte & PTE_ADDR;
+	/* PROT_NONE parks the page: not present, but its contents stay, as on Linux, for a later
+	 * mprotect to bring back. */
+	*pte = prot ? pa | pte_flags(prot) : pa;
+	tlb_flush_page(va);
+}
+
+void vm_unmap(vaddr_t start, u64 len)
+{
+	vaddr_t end = start + len;
+	struct vma *v = mm.list.next;
+	while (!is_head(v) && v->start < end) {
+		struct vma *next = v->next;
+		if (v->end > start) {
+			if (v->start < start) {
+				struct vma *u = split(v, start);
+				if (!u)
+					return;
+				v = u;
+				next = v->next;
+			}
+			if (v->end > end && !split(v, end))
+				return;
+			next = v->next;
+			unlink_vma(v);
+		}
+		v = next;
+	}
+	for_each_pte(start, end, drop_pte, NULL);
+}
+
+static bool range_mapped(vaddr_t start, vaddr_t end)
+{
+	vaddr_t cursor = start;
+	for (struct vma *v = mm.list.next; !is_head(v) && cursor < end; v = v->next) {
+		if (v->end <= cursor)
+			continue;
+		if (v->start > cursor)
+			return false;
+		cursor = v->end;
+	}
+	return cursor >= end;
+}
+
+bool vm_discard(vaddr_t start, u64 len)
+{
+	for_each_pte(start, start + len, drop_pte, NULL);
+	return range_mapped(start, start + len);
+}
+
+int vm_grow_heap(vaddr_t old_end, vaddr_t new_end)
+{
+	if (!vm_range_free(old_end, new_end))
+		return -ENOMEM;
+	for (struct vma *v = mm.list.next; !is_head(v); v = v->next) {
+		if (v->kind == VMA_HEAP && v->end == old_end) {
+			v->end = new_end;
+			return 0;
+		}
+	}
+	return vm_map(old_end, new_end - old_end, VM_READ | VM_WRITE, VMA_HEAP, NULL, 0);
+}
+
+int vm_protect(vaddr_t start, u64 len, u32 prot)
+{
+	vaddr_t end = start + len;
+	/* Linux checks the whole range is mapped before changing anything. */
+	if (!range_mapped(start, end))
+		return -ENOMEM;
+	for (struct vma *v = mm.list.next; !is_head(v) && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		if (v->start < start) {
+			if (!split(v, start))
+				return -ENOMEM;
+			continue; /* the upper part comes next */
+		}
+		if (v->end > end && !split(v, end))
+			return -ENOMEM;
+		v->prot = prot;
+	}
+	for_each_pte(start, end, reprotect_pte, &prot);
+	return 0;
+}
+
+vaddr_t vm_find_free(u64 len, vaddr_t hint)
+{
+	if (len == 0 || len > USER_TOP)
+		return 0;
+	if (hint && !(hint & ~PAGE_MASK) && hint <= USER_TOP - len && hint >= PAGE_SIZE * 16 &&
+	    vm_range_free(hint, hint + len))
+		return hint;
+	/* Top-down: walk the areas from the highest, looking for a gap below mmap_base. */
+	vaddr_t top = mm.mmap_base;
+	for (struct vma *v = mm.list.prev; ; v = v->prev) {
+		vaddr_t gap_lo = is_head(v) ? PAGE_SIZE * 16 : v->end;
+		if (!is_head(v) && v->start >= top)
+			continue;
+		if (gap_lo < top && top - gap_lo >= len)
+			return top - len;
+		if (is_head(v))
+			return 0;
+		top = MIN(top, v->start);
+	}
+}
+
+int vm_handle_fault(vaddr_t addr, u64 error)
+{
+	if (addr >= USER_TOP)
+		return SEGV_MAPERR;
+	struct vma *v = vma_find(addr);
+	if (!v)
+		return SEGV_MAPERR;
+	if ((error & PF_WRITE) && !(v->prot & VM_WRITE))
+		return SEGV_ACCERR;
+	if ((error & PF_INSN) && !(v->prot & VM_EXEC))
+		return SEGV_ACCERR;
+	if (!v->prot)
+		return SEGV_ACCERR;
+	vaddr_t page = PAGE_ALIGN_DOWN(addr);
+	u64 *pte = pte_lookup(page, true);
+	if (!pte)
+		return SEGV_MAPERR; /* out of memory for page tables */
+	if (*pte & PTE_ADDR) {
+		/* A page we already have (stale TLB entry, or one parked by PROT_NONE). */
+		*pte = (*pte & PTE_ADDR) | pte_flags(v->prot);
+		tlb_flush_page(page);
+		return 0;
+	}
+	paddr_t pa = page_alloc();
+	if (!pa)
+		return SEGV_MAPERR;
+	u8 *dst = phys_to_virt(pa);
+	u64 off = page - v->start;
+	u64 have = v->src && off < v->src_len ? MIN(PAGE_SIZE, v->src_len - off) : 0;
+	if (have)
+		memcpy(dst, v->src + off, have);
+	memset(dst + have, 0, PAGE_SIZE - have);
+	*pte = pa | pte_flags(v->prot);
+	resident++;
+	return 0;
+}
+
+u64 vm_resident_pages(void)
+{
+	return resident;
+}

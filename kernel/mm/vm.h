@@ -1,0 +1,50 @@
+/* The app's address space: a sorted list of areas (VMAs) over the lower half, filled on demand by
+ * the page-fault handler. One process, so one address space. */
+#pragma once
+#include "types.h"
+
+#define VM_READ 1   /* = PROT_READ */
+#define VM_WRITE 2  /* = PROT_WRITE */
+#define VM_EXEC 4   /* = PROT_EXEC */
+
+enum vma_kind { VMA_ANON, VMA_FILE, VMA_HEAP, VMA_STACK };
+
+struct vma {
+	struct vma *prev, *next;
+	vaddr_t start, end;
+	u32 prot;
+	enum vma_kind kind;
+	/* Private file data: the bytes that belong at `start` (src_len of them; zeros after). */
+	const u8 *src;
+	u64 src_len;
+};
+
+struct mm {
+	struct vma list; /* sentinel of the sorted, circular list */
+	vaddr_t mmap_base;    /* top-down search for free ranges starts here */
+	vaddr_t brk_start, brk;
+	vaddr_t stack_top;
+};
+extern struct mm mm;
+
+void vm_init(void);
+struct vma *vma_find(vaddr_t addr);
+bool vm_range_free(vaddr_t start, vaddr_t end);
+/* Maps [start, start+len) (page-aligned, free) as one area. */
+int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, u64 src_len);
+/* Removes every mapping in the range; holes are fine, as with Linux's munmap. */
+void vm_unmap(vaddr_t start, u64 len);
+/* Changes protection; -ENOMEM if part of the range is not mapped (Linux's rule). */
+int vm_protect(vaddr_t start, u64 len, u32 prot);
+/* A free, page-aligned range of len bytes: at hint when free there, else the highest below
+ * mmap_base. 0 if none. */
+vaddr_t vm_find_free(u64 len, vaddr_t hint);
+/* Resolves a page fault at addr; 0 when resolved, else the si_code (SEGV_MAPERR/SEGV_ACCERR). */
+int vm_handle_fault(vaddr_t addr, u64 error);
+/* Frees the pages behind [start, start+len): the next touch refills them (zeros, or file data).
+ * Returns false when part of the range is not mapped. */
+bool vm_discard(vaddr_t start, u64 len);
+/* Grows the heap area that ends at old_end up to new_end, or makes one. */
+int vm_grow_heap(vaddr_t old_end, vaddr_t new_end);
+/* Bytes of the app's memory that are backed by pages now (for statm-like figures). */
+u64 vm_resident_pages(void);

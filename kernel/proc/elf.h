@@ -1,0 +1,20 @@
+/* Loading an ELF executable's segments into the address space. */
+#pragma once
+#include "types.h"
+
+struct elf_image {
+	vaddr_t entry;      /* after relocation by load_bias */
+	vaddr_t phdr;       /* where the program headers are in memory (AT_PHDR) */
+	u64 phnum, phent;
+	vaddr_t load_bias;  /* 0 for ET_EXEC */
+	vaddr_t end;        /* highest mapped address, page-aligned (brk starts above) */
+	bool exec_stack;    /* PT_GNU_STACK asks for an executable stack (or is absent) */
+	const char *interp; /* PT_INTERP path inside the file, or NULL */
+};
+
+/* Checks the headers; fills what loading will need. Returns 0 or -ENOEXEC with a message. */
+int elf_inspect(const u8 *data, u64 size, struct elf_image *img);
+/* Maps the PT_LOAD segments at img->load_bias (file pages copied in on first touch). */
+int elf_map(const u8 *data, struct elf_image *img);
+/* True for ET_DYN (PIE) images, which need a load bias. */
+bool elf_is_dyn(const u8 *data);

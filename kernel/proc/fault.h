@@ -1,0 +1,7 @@
+/* A fault the app did not (cannot yet) handle: report it and end the process as Linux would. */
+#pragma once
+#include "types.h"
+
+struct regs;
+void __noreturn user_fault(struct regs *r, int signo, int code, u64 addr);
+const char *signal_name(int signo);

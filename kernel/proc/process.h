@@ -1,0 +1,40 @@
+/* The one process and its (for now, one) thread. */
+#pragma once
+#include "types.h"
+#include <asm/signal.h>
+
+#define KERNEL_STACK_SIZE (16 * 1024)
+
+struct k_sigaction {
+	u64 handler, flags, restorer, mask;
+};
+
+struct thread {
+	int tid;
+	u64 fs_base;
+	uptr_t clear_child_tid;
+	uptr_t robust_list;
+	u64 robust_list_len;
+	u64 sigmask;
+	u8 *kstack;
+};
+
+struct process {
+	int pid;
+	const char *exe_path;     /* absolute guest path of the executable */
+	struct k_sigaction sigactions[64];
+	u32 umask;
+	u64 rlimits[16][2];       /* RLIMIT_* cur, max */
+	u64 auxv[64];             /* as given to the app, for /proc/self/auxv later */
+	int nauxv;
+	struct thread *main_thread;
+};
+
+extern struct process proc;
+
+static inline struct thread *current_thread(void) { return proc.main_thread; }
+
+void proc_init(void);
+/* Loads the manifest's program and enters it; returns only on failure (with a message). */
+void exec_start(void);
+void __noreturn proc_exit(int status);

@@ -1,0 +1,255 @@
+/* Reading, writing and controlling descriptors: read, write, readv, writev, pread64, lseek, ioctl,
+ * fstat, newfstatat(AT_EMPTY_PATH), close, dup, dup2, dup3, fcntl. Data moves through a kernel
+ * bounce buffer a page at a time, so file operations never see user pointers. */
+#include "syscall/syscall.h"
+#include "fs/file.h"
+#include "lib/string.h"
+#include <asm/stat.h>
+#include <asm/ioctls.h>
+#include <linux/fcntl.h>
+#include <linux/uio.h>
+#include <linux/fs.h>
+
+#define BOUNCE 4096
+#define IOV_MAX_COUNT 1024
+#define RW_MAX 0x7ffff000L /* Linux caps one read/write at this many bytes */
+
+static bool readable(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
+static bool writable(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
+
+static ssize_t do_read(struct file *f, uptr_t buf, size_t n, u64 *pos)
+{
+	if (!readable(f))
+		return -EBADF;
+	if (!user_range_ok(buf, n))
+		return -EFAULT;
+	u8 tmp[BOUNCE];
+	size_t done = 0;
+	n = MIN(n, (size_t)RW_MAX);
+	while (done < n) {
+		size_t want = MIN(n - done, sizeof(tmp));
+		ssize_t got = f->ops->read(f, tmp, want, pos);
+		if (got < 0)
+			return done ? (ssize_t)done : got;
+		if (got && copy_to_user(buf + done, tmp, got))
+			return done ? (ssize_t)done : -EFAULT;
+		done += got;
+		/* A short read (a terminal line, end of file) ends the call, as on Linux. */
+		if ((size_t)got < want)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t do_write(struct file *f, uptr_t buf, size_t n, u64 *pos)
+{
+	if (!writable(f))
+		return -EBADF;
+	if (!user_range_ok(buf, n))
+		return -EFAULT;
+	u8 tmp[BOUNCE];
+	size_t done = 0;
+	n = MIN(n, (size_t)RW_MAX);
+	while (done < n) {
+		size_t chunk = MIN(n - done, sizeof(tmp));
+		if (copy_from_user(tmp, buf + done, chunk))
+			return done ? (ssize_t)done : -EFAULT;
+		ssize_t put = f->ops->write(f, tmp, chunk, pos);
+		if (put < 0)
+			return done ? (ssize_t)done : put;
+		done += put;
+		if ((size_t)put < chunk)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+long sys_read(int fd, uptr_t buf, size_t n)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	return do_read(f, buf, n, &f->pos);
+}
+
+long sys_write(int fd, uptr_t buf, size_t n)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	return do_write(f, buf, n, &f->pos);
+}
+
+long sys_pread64(int fd, uptr_t buf, size_t n, long off)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops->seekable)
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	u64 pos = (u64)off;
+	return do_read(f, buf, n, &pos);
+}
+
+static long do_vec(int fd, uptr_t uiov, int count, bool write)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (count < 0 || count > IOV_MAX_COUNT)
+		return -EINVAL;
+	struct iovec v;
+	u64 total = 0;
+	/* Linux validates every length before it transfers anything. */
+	for (int i = 0; i < count; i++) {
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		if ((s64)v.iov_len < 0 || (total += v.iov_len) > (u64)0x7fffffffffffffffL)
+			return -EINVAL;
+	}
+	long done = 0;
+	for (int i = 0; i < count; i++) {
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
+			return done ? done : -EFAULT;
+		if (!v.iov_len)
+			continue;
+		ssize_t r = write ? do_write(f, (uptr_t)v.iov_base, v.iov_len, &f->pos)
+				  : do_read(f, (uptr_t)v.iov_base, v.iov_len, &f->pos);
+		if (r < 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < v.iov_len)
+			break;
+	}
+	return done;
+}
+
+long sys_readv(int fd, uptr_t iov, int count) { return do_vec(fd, iov, count, false); }
+long sys_writev(int fd, uptr_t iov, int count) { return do_vec(fd, iov, count, true); }
+
+long sys_lseek(int fd, long off, int whence)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops->seekable)
+		return -ESPIPE;
+	s64 base;
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (s64)f->pos; break;
+	case SEEK_END: base = (s64)f->size; break;
+	default: return -EINVAL;
+	}
+	s64 pos = base + off;
+	if ((off > 0 && pos < base) || pos < 0)
+		return -EINVAL;
+	f->pos = (u64)pos;
+	return pos;
+}
+
+long sys_ioctl(int fd, unsigned cmd, uptr_t arg)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case FIOCLEX:
+		fd_set_cloexec(fd, true);
+		return 0;
+	case FIONCLEX:
+		fd_set_cloexec(fd, false);
+		return 0;
+	case FIONBIO: {
+		int on;
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		return 0;
+	}
+	}
+	return f->ops->ioctl(f, cmd, arg);
+}
+
+long sys_fstat(int fd, uptr_t st)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	struct stat s;
+	int err = f->ops->stat(f, &s);
+	if (err)
+		return err;
+	return copy_to_user(st, &s, sizeof(s));
+}
+
+long sys_newfstatat(int dirfd, uptr_t path, uptr_t st, int flags)
+{
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	char first;
+	if (copy_from_user(&first, path, 1))
+		return -EFAULT;
+	if (first == '\0' && (flags & AT_EMPTY_PATH))
+		return sys_fstat(dirfd, st);
+	if (first == '\0')
+		return -ENOENT;
+	return -ENOENT; /* no path lookup until the VFS lands; the table says so */
+}
+
+long sys_close(int fd) { return fd_close(fd); }
+
+long sys_dup(int fd)
+{
+	struct file *f = fd_get(fd);
+	return f ? fd_install(f, 0, false) : -EBADF;
+}
+
+long sys_dup3(int old, int new, int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (old == new)
+		return -EINVAL;
+	struct file *f = fd_get(old);
+	if (!f)
+		return -EBADF;
+	return fd_install_at(f, new, flags & O_CLOEXEC);
+}
+
+long sys_dup2(int old, int new)
+{
+	if (old == new)
+		return fd_get(old) ? new : -EBADF;
+	return sys_dup3(old, new, 0);
+}
+
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME)
+
+long sys_fcntl(int fd, int cmd, u64 arg)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((s64)arg < 0 || arg >= FD_MAX)
+			return -EINVAL;
+		return fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return fd_cloexec(fd) ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		fd_set_cloexec(fd, arg & FD_CLOEXEC);
+		return 0;
+	case F_GETFL:
+		return f->flags;
+	case F_SETFL:
+		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

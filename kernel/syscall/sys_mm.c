@@ -1,0 +1,126 @@
+/* Memory syscalls: brk, mmap, munmap, mprotect, madvise — argument rules and errno exactly as
+ * Linux's mm/mmap.c and mm/mprotect.c check them; the work is done by mm/vm.c. */
+#include "syscall/syscall.h"
+#include "mm/vm.h"
+#include "fs/file.h"
+#include <asm/mman.h>
+#include <linux/mman.h>
+
+#define MAP_TYPE_MASK 0x0f
+#define LOW_2G_START 0x40000000UL
+#define LOW_2G_END 0x80000000UL
+
+long sys_brk(uptr_t want)
+{
+	/* An invalid request is not an error: brk returns the break unchanged. */
+	if (want < mm.brk_start)
+		return (long)mm.brk;
+	vaddr_t old_end = PAGE_ALIGN_UP(mm.brk), new_end = PAGE_ALIGN_UP(want);
+	if (want > USER_TOP || new_end > USER_TOP)
+		return (long)mm.brk;
+	if (new_end > old_end) {
+		if (vm_grow_heap(old_end, new_end))
+			return (long)mm.brk;
+	} else if (new_end < old_end) {
+		vm_unmap(new_end, old_end - new_end);
+	}
+	mm.brk = want;
+	return (long)mm.brk;
+}
+
+/* MAP_32BIT: the first 2 GiB above 1 GiB, as Linux places it. */
+static vaddr_t find_low_2g(u64 len)
+{
+	for (vaddr_t a = LOW_2G_END - len; a >= LOW_2G_START && a < LOW_2G_END; a -= PAGE_SIZE)
+		if (vm_range_free(a, a + len))
+			return a;
+	return 0;
+}
+
+long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off)
+{
+	if (len == 0 || (off & ~PAGE_MASK))
+		return -EINVAL;
+	u64 type = flags & MAP_TYPE_MASK;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	u64 size = PAGE_ALIGN_UP(len);
+	if (size == 0 || size > USER_TOP)
+		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (!fd_get(fd))
+			return -EBADF;
+		return -ENODEV; /* file mappings come with the VFS */
+	}
+	if (flags & MAP_HUGETLB)
+		return -ENOMEM; /* no huge pages are reserved, as on a default Linux */
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	vaddr_t at;
+	if (fixed) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (addr > USER_TOP - size)
+			return -ENOMEM;
+		if (!(flags & MAP_FIXED) && !vm_range_free(addr, addr + size))
+			return -EEXIST;
+		vm_unmap(addr, size);
+		at = addr;
+	} else if (flags & MAP_32BIT) {
+		at = find_low_2g(size);
+	} else {
+		at = vm_find_free(size, PAGE_ALIGN_DOWN(addr));
+	}
+	if (!at)
+		return -ENOMEM;
+	int err = vm_map(at, size, prot & (VM_READ | VM_WRITE | VM_EXEC), VMA_ANON, NULL, 0);
+	return err ? err : (long)at;
+}
+
+long sys_munmap(uptr_t addr, u64 len)
+{
+	if ((addr & ~PAGE_MASK) || len == 0)
+		return -EINVAL;
+	u64 size = PAGE_ALIGN_UP(len);
+	if (size == 0 || addr > USER_TOP || size > USER_TOP - addr)
+		return -EINVAL;
+	vm_unmap(addr, size);
+	return 0;
+}
+
+long sys_mprotect(uptr_t addr, u64 len, u64 prot)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN |
+			  PROT_GROWSUP))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	u64 size = PAGE_ALIGN_UP(len);
+	if (size == 0 || addr > USER_TOP || size > USER_TOP - addr)
+		return -ENOMEM;
+	return vm_protect(addr, size, prot & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+long sys_madvise(uptr_t addr, u64 len, int advice)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	u64 size = PAGE_ALIGN_UP(len);
+	if (len && size == 0)
+		return -EINVAL;
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		if (size == 0)
+			return 0;
+		return vm_discard(addr, size) ? 0 : -ENOMEM;
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_COLD: case MADV_PAGEOUT:
+		return 0; /* hints: demand paging already does what they ask or they do not apply */
+	default: /* MADV_POPULATE_* and the rest: not yet, answered as a kernel without them */
+		return -EINVAL;
+	}
+}
