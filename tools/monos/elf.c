@@ -1,0 +1,154 @@
+/* ELF inspection: checks the identification, machine and type the way Linux's
+ * binfmt_elf does before loading, and looks for PT_INTERP among the program headers.
+ * Truncated or inconsistent headers make a file invalid, never a crash. */
+#define _GNU_SOURCE
+#include "elf.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Reads exactly N bytes at OFF: 1, 0 when the file is shorter, or -errno. */
+static int read_at(int fd, void *buf, size_t n, uint64_t off)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t k = pread(fd, p, n, off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return 0;
+		p += k;
+		n -= k;
+		off += k;
+	}
+	return 1;
+}
+
+static int invalid(struct elf_info *info, const char *why)
+{
+	info->kind = ELF_INVALID;
+	info->why = why;
+	return 0;
+}
+
+static int check_ehdr(const Elf64_Ehdr *eh, struct elf_info *info)
+{
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return invalid(info, "not an ELF file");
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return invalid(info, "not a 64-bit ELF file");
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return invalid(info, "not a little-endian ELF file");
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+		return invalid(info, "unknown ELF version");
+	if (eh->e_machine != EM_X86_64)
+		return invalid(info, "not for x86-64");
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+		return invalid(info, "not an executable (ELF type is neither EXEC nor DYN)");
+	/* Linux: e_phentsize must match, and the table must fit in 64 KiB. */
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return invalid(info, "bad program header size");
+	if (eh->e_phnum < 1 || eh->e_phnum > 65536 / sizeof(Elf64_Phdr))
+		return invalid(info, "bad program header count");
+	return 1;
+}
+
+int elf_inspect_fd(int fd, struct elf_info *info)
+{
+	Elf64_Ehdr eh;
+	struct stat st;
+
+	memset(info, 0, sizeof(*info));
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	memset(&eh, 0, sizeof(eh));
+	int r = read_at(fd, &eh, sizeof(eh), 0);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		/* Shorter than a header: whatever was read is in eh (the rest is zero). */
+		if (st.st_size >= SELFMAG && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0)
+			return invalid(info, "truncated ELF header");
+		return invalid(info, "not an ELF file");
+	}
+	if (check_ehdr(&eh, info) == 0)
+		return 0;
+	info->type = eh.e_type;
+	info->entry = eh.e_entry;
+
+	size_t tsize = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+	if (eh.e_phoff > (uint64_t)st.st_size || tsize > (uint64_t)st.st_size - eh.e_phoff)
+		return invalid(info, "truncated program headers");
+	Elf64_Phdr *ph = malloc(tsize);
+	if (!ph)
+		return -ENOMEM;
+	r = read_at(fd, ph, tsize, eh.e_phoff);
+	if (r <= 0) {
+		free(ph);
+		return r < 0 ? r : invalid(info, "truncated program headers");
+	}
+
+	bool has_load = false;
+	info->kind = eh.e_type == ET_EXEC ? ELF_STATIC : ELF_STATIC_PIE;
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD)
+			has_load = true;
+		if (ph[i].p_type != PT_INTERP)
+			continue;
+		/* Linux: the path must fit in PATH_MAX, lie in the file and end with a NUL. */
+		uint64_t off = ph[i].p_offset, len = ph[i].p_filesz;
+		if (len < 2 || len > 4096 || off > (uint64_t)st.st_size ||
+		    len > (uint64_t)st.st_size - off) {
+			free(ph);
+			return invalid(info, "bad PT_INTERP");
+		}
+		char path[4096];
+		r = read_at(fd, path, len, off);
+		if (r <= 0 || path[len - 1] != '\0') {
+			free(ph);
+			return r < 0 ? r : invalid(info, "bad PT_INTERP");
+		}
+		size_t keep = len - 1 < sizeof(info->interp) - 1 ? len - 1 : sizeof(info->interp) - 1;
+		memcpy(info->interp, path, keep);
+		info->interp[keep] = '\0';
+		info->kind = ELF_DYNAMIC;
+	}
+	free(ph);
+	if (!has_load)
+		return invalid(info, "no loadable segment");
+	return 0;
+}
+
+int elf_inspect(const char *path, struct elf_info *info)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		memset(info, 0, sizeof(*info));
+		return -errno;
+	}
+	int r = elf_inspect_fd(fd, info);
+	close(fd);
+	return r;
+}
+
+const char *elf_kind_name(enum elf_kind kind)
+{
+	switch (kind) {
+	case ELF_STATIC:	return "static";
+	case ELF_STATIC_PIE:	return "static-pie";
+	case ELF_DYNAMIC:	return "dynamic";
+	case ELF_INVALID:	break;
+	}
+	return "invalid";
+}
