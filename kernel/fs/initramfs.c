@@ -63,7 +63,8 @@ static bool walk(const u8 *base, u64 size, bool fill)
 		u64 data_off = ALIGN_UP(name_off + namesize, 4);
 		if (data_off + filesize > size)
 			return false;
-		size_t name_len = namesize - 1;
+		/* A name ends at its first NUL: writers pad the field with NULs to align file data. */
+		size_t name_len = strnlen(name, namesize);
 		if (name_len == 10 && memcmp(name, "TRAILER!!!", 10) == 0)
 			break;
 		if (fill) {
