@@ -16,7 +16,10 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-strict-aliasing -MMD -MP
+# The boot segment is RWX (code and early page tables, 1 MiB physical); the final page tables
+# do not map it at all, so the warning about it says nothing.
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
+	-Wl,--no-warn-rwx-segments -Wl,--build-id=none \
 	-T kernel/arch/x86_64/linker.ld
 
 $(BUILD)/uapi/.stamp:

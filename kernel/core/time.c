@@ -9,6 +9,7 @@
 
 static u64 khz, mult, boot_tsc;
 static s64 realtime_offset_ns; /* realtime = monotonic + offset */
+static u64 slept_ns;
 
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
@@ -70,8 +71,15 @@ void time_set_realtime_ns(u64 ns)
 	realtime_offset_ns = (s64)ns - (s64)time_monotonic_ns();
 }
 
-void time_wait_until(u64 deadline_ns)
+void time_sleep_until(u64 deadline_ns)
 {
+	u64 start = time_monotonic_ns();
 	while (time_monotonic_ns() < deadline_ns)
 		cpu_relax();
+	slept_ns += time_monotonic_ns() - start;
+}
+
+u64 time_process_cpu_ns(void)
+{
+	return time_monotonic_ns() - slept_ns;
 }

@@ -9,5 +9,8 @@ u64 time_monotonic_ns(void);
 u64 time_realtime_ns(void);
 void time_set_realtime_ns(u64 ns);
 u64 tsc_khz(void);
-/* Busy-waits (no timer interrupts yet) until the monotonic clock reaches deadline. */
-void time_wait_until(u64 deadline_ns);
+/* Sleeps (busy-waits: no timer interrupts yet) until the monotonic clock reaches deadline; the
+ * time slept is not the process's CPU time. */
+void time_sleep_until(u64 deadline_ns);
+/* CPU time of the process: exact while one thread runs on one CPU. */
+u64 time_process_cpu_ns(void);

@@ -16,7 +16,7 @@
 #define PF_INSN 16
 
 struct mm mm;
-static u64 resident;
+static u64 resident, resident_peak;
 
 void vm_init(void)
 {
@@ -287,11 +287,17 @@ int vm_handle_fault(vaddr_t addr, u64 error)
 		memcpy(dst, v->src + off, have);
 	memset(dst + have, 0, PAGE_SIZE - have);
 	*pte = pa | pte_flags(v->prot);
-	resident++;
+	if (++resident > resident_peak)
+		resident_peak = resident;
 	return 0;
 }
 
 u64 vm_resident_pages(void)
 {
 	return resident;
+}
+
+u64 vm_resident_peak_pages(void)
+{
+	return resident_peak;
 }

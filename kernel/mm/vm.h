@@ -48,3 +48,4 @@ bool vm_discard(vaddr_t start, u64 len);
 int vm_grow_heap(vaddr_t old_end, vaddr_t new_end);
 /* Bytes of the app's memory that are backed by pages now (for statm-like figures). */
 u64 vm_resident_pages(void);
+u64 vm_resident_peak_pages(void);

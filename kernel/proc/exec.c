@@ -130,6 +130,16 @@ void exec_start(void)
 		return;
 	}
 	proc.exe_path = m.exe;
+	proc.cwd = m.cwd;
+	/* The thread is named after the file, cut to 15 bytes, as Linux's exec sets comm. */
+	const char *base = m.exe;
+	for (const char *c = m.exe; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	struct thread *self = current_thread();
+	size_t n = MIN(strlen(base), sizeof(self->comm) - 1);
+	memcpy(self->comm, base, n);
+	self->comm[n] = '\0';
 
 	mm.stack_top = USER_TOP - rnd_pages(STACK_RND_PAGES);
 	mm.mmap_base = PAGE_ALIGN_DOWN(mm.stack_top - STACK_SIZE - MMAP_GAP - rnd_pages(MMAP_RND_PAGES));

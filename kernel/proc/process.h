@@ -16,12 +16,15 @@ struct thread {
 	uptr_t robust_list;
 	u64 robust_list_len;
 	u64 sigmask;
+	char comm[16];            /* the thread's name (prctl PR_SET_NAME), NUL-terminated */
 	u8 *kstack;
 };
 
 struct process {
 	int pid;
 	const char *exe_path;     /* absolute guest path of the executable */
+	const char *cwd;          /* the working directory (fixed until the VFS brings chdir) */
+	u32 personality;
 	struct k_sigaction sigactions[64];
 	u32 umask;
 	u64 rlimits[16][2];       /* RLIMIT_* cur, max */

@@ -1,7 +1,9 @@
-/* System information and limits: uname, sysinfo, getrlimit, setrlimit, prlimit64. */
+/* System information, limits and usage: uname, sysinfo, getrlimit, setrlimit, prlimit64,
+ * getrusage. */
 #include "syscall/syscall.h"
 #include "proc/process.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 #include "core/time.h"
 #include "lib/string.h"
 #include <linux/utsname.h>
@@ -85,4 +87,25 @@ long sys_prlimit64(int pid, unsigned res, uptr_t new, uptr_t old)
 			return err;
 	}
 	return new ? set_limit(res, &r) : 0;
+}
+
+long sys_getrusage(int who, uptr_t out)
+{
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	switch (who) {
+	case RUSAGE_SELF:
+	case RUSAGE_THREAD: {
+		u64 cpu = time_process_cpu_ns();
+		ru.ru_utime.tv_sec = (long)(cpu / NSEC_PER_SEC);
+		ru.ru_utime.tv_usec = (long)(cpu % NSEC_PER_SEC / 1000);
+		ru.ru_maxrss = (long)(vm_resident_peak_pages() * PAGE_SIZE / 1024);
+		break;
+	}
+	case RUSAGE_CHILDREN:
+		break; /* there are never children */
+	default:
+		return -EINVAL;
+	}
+	return copy_to_user(out, &ru, sizeof(ru));
 }

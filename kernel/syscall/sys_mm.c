@@ -3,12 +3,20 @@
 #include "syscall/syscall.h"
 #include "mm/vm.h"
 #include "fs/file.h"
+#include "mm/pmm.h"
 #include <asm/mman.h>
 #include <linux/mman.h>
 
 #define MAP_TYPE_MASK 0x0f
 #define LOW_2G_START 0x40000000UL
 #define LOW_2G_END 0x80000000UL
+
+/* vm.overcommit_memory=0, Linux's default heuristic: one request for more than all of RAM
+ * (there is no swap) fails; anything smaller is granted and paged in on demand. */
+static bool enough_memory(u64 bytes)
+{
+	return bytes / PAGE_SIZE <= pmm_total_pages();
+}
 
 long sys_brk(uptr_t want)
 {
@@ -19,7 +27,7 @@ long sys_brk(uptr_t want)
 	if (want > USER_TOP || new_end > USER_TOP)
 		return (long)mm.brk;
 	if (new_end > old_end) {
-		if (vm_grow_heap(old_end, new_end))
+		if (!enough_memory(new_end - old_end) || vm_grow_heap(old_end, new_end))
 			return (long)mm.brk;
 	} else if (new_end < old_end) {
 		vm_unmap(new_end, old_end - new_end);
@@ -54,6 +62,8 @@ long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off)
 	}
 	if (flags & MAP_HUGETLB)
 		return -ENOMEM; /* no huge pages are reserved, as on a default Linux */
+	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !enough_memory(size))
+		return -ENOMEM;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	vaddr_t at;
 	if (fixed) {

@@ -1,5 +1,6 @@
-/* Path syscalls that work before the VFS: readlink and readlinkat of /proc/self/exe. Any other
- * path is looked up in the image: present means "not a symlink" (EINVAL), absent ENOENT. */
+/* Path syscalls that work before the VFS: getcwd, and readlink/readlinkat of /proc/self/exe. Any
+ * other link path is looked up in the image: present means "not a symlink" (EINVAL), absent
+ * ENOENT. */
 #include "syscall/syscall.h"
 #include "proc/process.h"
 #include "fs/initramfs.h"
@@ -36,4 +37,12 @@ long sys_readlinkat(int dirfd, uptr_t upath, uptr_t buf, int size)
 	if (first != '/')
 		return dirfd == -100 ? -ENOENT : -EBADF; /* relative lookup needs the VFS */
 	return sys_readlink(upath, buf, size);
+}
+
+long sys_getcwd(uptr_t buf, u64 size)
+{
+	size_t len = strlen(proc.cwd) + 1;
+	if (size < len)
+		return -ERANGE;
+	return copy_to_user(buf, proc.cwd, len) ? -EFAULT : (long)len;
 }

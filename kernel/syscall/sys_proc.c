@@ -1,11 +1,14 @@
 /* Process identity and lifetime: exit, exit_group, the id queries, set_tid_address, the robust
- * list, arch_prctl (the thread pointer), umask. One process: its pid is 1, its parent 0, and the
+ * list, arch_prctl (the thread pointer), umask, prctl, personality. One process: its pid is 1, its parent 0, and the
  * app is root of its VM. */
 #include "syscall/syscall.h"
 #include "proc/process.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/asm.h"
+#include "lib/string.h"
 #include <asm/prctl.h>
+#include <linux/prctl.h>
+#include <linux/personality.h>
 
 long sys_exit(int status)
 {
@@ -25,6 +28,23 @@ long sys_getuid(void) { return 0; }
 long sys_geteuid(void) { return 0; }
 long sys_getgid(void) { return 0; }
 long sys_getegid(void) { return 0; }
+static long put_three_ids(uptr_t a, uptr_t b, uptr_t c)
+{
+	u32 zero = 0;
+	if (copy_to_user(a, &zero, 4) || copy_to_user(b, &zero, 4) || copy_to_user(c, &zero, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getresuid(uptr_t r, uptr_t e, uptr_t s) { return put_three_ids(r, e, s); }
+long sys_getresgid(uptr_t r, uptr_t e, uptr_t s) { return put_three_ids(r, e, s); }
+
+/* Root of its VM with no supplementary groups. */
+long sys_getgroups(int size, uptr_t list)
+{
+	return size < 0 ? -EINVAL : 0;
+}
+
 long sys_getpgrp(void) { return proc.pid; }
 long sys_getpgid(int pid) { return pid == 0 || pid == proc.pid ? proc.pid : -ESRCH; }
 long sys_getsid(int pid) { return pid == 0 || pid == proc.pid ? proc.pid : -ESRCH; }
@@ -89,5 +109,34 @@ long sys_umask(u32 mask)
 {
 	u32 old = proc.umask;
 	proc.umask = mask & 0777;
+	return old;
+}
+
+long sys_prctl(int option, u64 arg2, u64 arg3, u64 arg4, u64 arg5)
+{
+	struct thread *t = current_thread();
+	switch (option) {
+	case PR_SET_NAME: {
+		char name[sizeof(t->comm)];
+		long n = strncpy_from_user(name, arg2, sizeof(name));
+		if (n == -EFAULT)
+			return -EFAULT;
+		/* Longer names are cut to 15 bytes, as Linux does. */
+		name[sizeof(name) - 1] = '\0';
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user(arg2, t->comm, sizeof(t->comm));
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_personality(u32 persona)
+{
+	u32 old = proc.personality;
+	if (persona != 0xffffffff)
+		proc.personality = persona;
 	return old;
 }

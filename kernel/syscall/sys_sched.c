@@ -1,4 +1,4 @@
-/* Scheduling queries: sched_yield and sched_getaffinity (one CPU runs the app for now). */
+/* Scheduling queries: sched_yield, sched_getaffinity, getcpu (one CPU runs the app for now). */
 #include "syscall/syscall.h"
 #include "proc/process.h"
 
@@ -19,4 +19,14 @@ long sys_sched_getaffinity(int pid, u64 len, uptr_t mask)
 	if (copy_to_user(mask, &bits, CPUMASK_BYTES))
 		return -EFAULT;
 	return CPUMASK_BYTES;
+}
+
+long sys_getcpu(uptr_t cpu, uptr_t node, uptr_t cache)
+{
+	u32 zero = 0;
+	if (cpu && copy_to_user(cpu, &zero, sizeof(zero)))
+		return -EFAULT;
+	if (node && copy_to_user(node, &zero, sizeof(zero)))
+		return -EFAULT;
+	return 0;
 }

@@ -1,14 +1,12 @@
 /* Clocks and sleeping: clock_gettime, clock_getres, gettimeofday, time, nanosleep,
  * clock_nanosleep. Process and thread CPU time are the time the one thread has not spent
- * sleeping, which is exact while there is one thread on one CPU. */
+ * sleeping (core/time.c). */
 #include "syscall/syscall.h"
 #include "core/time.h"
 #include <linux/time.h>
 #include <linux/time_types.h>
 
 #define COARSE_RES_NS 4000000 /* a 250 Hz tick, as Debian's kernel */
-
-static u64 slept_ns;
 
 static long clock_now(int clk, u64 *ns)
 {
@@ -28,7 +26,7 @@ static long clock_now(int clk, u64 *ns)
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = time_monotonic_ns() - slept_ns;
+		*ns = time_process_cpu_ns();
 		return 0;
 	default:
 		return -EINVAL;
@@ -100,13 +98,6 @@ static long read_timespec(uptr_t p, u64 *ns)
 	return 0;
 }
 
-static void sleep_until_monotonic(u64 deadline)
-{
-	u64 start = time_monotonic_ns();
-	time_wait_until(deadline);
-	slept_ns += time_monotonic_ns() - start;
-}
-
 long sys_nanosleep(uptr_t req, uptr_t rem)
 {
 	(void)rem; /* written only when a signal interrupts the sleep */
@@ -115,7 +106,7 @@ long sys_nanosleep(uptr_t req, uptr_t rem)
 	if (err)
 		return err;
 	u64 now = time_monotonic_ns();
-	sleep_until_monotonic(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
+	time_sleep_until(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
 	return 0;
 }
 
@@ -148,6 +139,6 @@ long sys_clock_nanosleep(int clk, int flags, uptr_t req, uptr_t rem)
 	} else {
 		deadline = ns > UINT64_MAX - now_mono ? UINT64_MAX : now_mono + ns;
 	}
-	sleep_until_monotonic(deadline);
+	time_sleep_until(deadline);
 	return 0;
 }
