@@ -34,3 +34,19 @@ $(BUILD)/unit/elf-static-pie: tests/unit/tiny.c
 $(BUILD)/unit/ctl: tests/unit/ctl_test.c tests/unit/check.h tools/monos/ctl.c $(MONOS_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(MONOS_CFLAGS) -iquote tools/monos -o $@ tests/unit/ctl_test.c tools/monos/ctl.c
+
+# `monos run` end to end without the real kernel: build/monos boots tiny fake kernels
+# (tests/unit/fake_kernel.S, one image per scene) under QEMU. Needs qemu-system-x86_64.
+UNIT_TESTS += $(BUILD)/unit/run
+FAKE_SCENES := exit debug-exit panic status-hang hang bad-record no-status
+
+$(BUILD)/unit/fake-%.elf: tests/unit/fake_kernel.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -nostdlib -static -no-pie -Wl,-Ttext=0x100000 -Wl,--build-id=none \
+		-DFAKE_$$(echo $* | tr a-z- A-Z_) -o $@ $<
+
+$(BUILD)/unit/run: tests/unit/run_test.c tests/unit/check.h $(BUILD)/monos $(BUILD)/unit/elf-static \
+		$(patsubst %,$(BUILD)/unit/fake-%.elf,$(FAKE_SCENES))
+	@mkdir -p $(dir $@)
+	$(CC) $(MONOS_CFLAGS) -DMONOS_BIN='"$(abspath $(BUILD)/monos)"' \
+		-DFIXTURE_DIR='"$(abspath $(BUILD)/unit)"' -o $@ tests/unit/run_test.c
