@@ -79,3 +79,21 @@ docs/syscalls.md: kernel/syscall/gen-table.awk kernel/syscall/syscalls.tbl
 	awk -v out=md -f kernel/syscall/gen-table.awk $(UAPI_ASM_DIR)/asm/unistd_64.h kernel/syscall/syscalls.tbl > $@.tmp && mv $@.tmp $@
 
 -include $(KERNEL_OBJS:.o=.d)
+
+# Host unit tests of kernel code: the library and the initramfs parser, built for the host and
+# linked as one relocatable object whose symbols all carry a "k_" prefix.
+KLIB_HOST_SRCS := kernel/lib/format.c kernel/lib/string.c kernel/fs/initramfs.c
+$(BUILD)/unit/klib.o: $(KLIB_HOST_SRCS) $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@set -e; for f in $(KLIB_HOST_SRCS); do \
+		$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -ffreestanding -fno-builtin \
+			-fno-stack-protector -fPIE -Ikernel -Ikernel/include -isystem $(BUILD)/uapi \
+			-c -o $(BUILD)/unit/klib-$$(basename $$f .c).o $$f; done
+	ld -r -o $@.tmp $(patsubst %.c,$(BUILD)/unit/klib-%.o,$(notdir $(KLIB_HOST_SRCS)))
+	objcopy --prefix-symbols=k_ $@.tmp $@ && rm -f $@.tmp
+
+$(BUILD)/unit/klib: tests/unit/klib_test.c tests/unit/check.h tools/monos/cpio.c tools/monos/util.c $(BUILD)/unit/klib.o
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -iquote tools/monos -o $@ \
+		tests/unit/klib_test.c tools/monos/cpio.c tools/monos/util.c $(BUILD)/unit/klib.o
+
+UNIT_TESTS += $(BUILD)/unit/klib
