@@ -97,3 +97,6 @@ $(BUILD)/unit/klib: tests/unit/klib_test.c tests/unit/check.h tools/monos/cpio.c
 		tests/unit/klib_test.c tools/monos/cpio.c tools/monos/util.c $(BUILD)/unit/klib.o
 
 UNIT_TESTS += $(BUILD)/unit/klib
+
+# docs/syscalls.md must be what the table generates: a unit test that regenerates and compares.
+UNIT_TESTS += kernel/syscall/check-docs.sh
