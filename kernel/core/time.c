@@ -1,10 +1,12 @@
 /* TSC frequency, in order of trust: the host's word (monos.tsc_khz: under -icount the TSC counts
- * instructions, under TCG it is the host's TSC), CPUID leaves 0x15/0x16, then a 10 ms PIT count.
+ * instructions, under TCG it is the host's TSC), kvmclock's factors under KVM, CPUID leaves
+ * 0x15/0x16, then a 10 ms PIT count.
  * ns = (tsc delta * mult) >> 32 with 128-bit intermediate, so it neither overflows nor drifts. */
 #include "core/time.h"
 #include "core/cmdline.h"
 #include "core/log.h"
 #include "drivers/rtc.h"
+#include "drivers/kvmclock.h"
 #include "arch/x86_64/cpu.h"
 
 static u64 khz, mult, boot_tsc;
@@ -40,6 +42,8 @@ void time_init(void)
 {
 	boot_tsc = rdtsc();
 	khz = options.tsc_khz;
+	if (!khz)
+		khz = kvmclock_tsc_khz();
 	if (!khz)
 		khz = cpu_features.tsc_khz_cpuid;
 	if (!khz)
