@@ -122,9 +122,14 @@ describe_status() {
 	fi
 }
 
-# The last non-empty line of a file, printable and short, for FAIL messages.
-last_line() {
-	grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1 | tr -cd '[:print:]' | cut -c1-200
+# A line of a run's stderr for its FAIL message: monos's own report and the
+# line after it ("monos: the program was killed by SIGSEGV / general
+# protection ... at ADDR"), else the last non-empty line; printable, short.
+stderr_excerpt() {
+	local text
+	text=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | grep -m 1 -A 1 '^monos: ' | paste -sd '/' -)
+	[ -n "$text" ] || text=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1)
+	printf '%s' "$text" | tr -s '[:space:]' ' ' | tr -cd '[:print:]' | cut -c1-240
 }
 
 run_job() {
@@ -212,7 +217,7 @@ run_job() {
 	fi
 	if [ -n "$why" ]; then
 		local tail_err
-		tail_err=$(last_line "$err")
+		tail_err=$(stderr_excerpt "$err")
 		[ -n "$tail_err" ] && why="$why; stderr: $tail_err"
 		echo "FAIL $run_name [$tag]: $why" >>"$lines"
 	else
@@ -220,7 +225,7 @@ run_job() {
 	fi
 
 	{
-		echo "=== $kind $tag: $bin ${args[*]} -> status $status"
+		echo "=== $kind $tag: $bin$(printf ' %q' "${args[@]}") -> status $status"
 		cat "$out"
 		if [ -s "$err" ]; then
 			echo "--- stderr"
