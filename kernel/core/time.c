@@ -70,6 +70,11 @@ u64 time_realtime_ns(void)
 	return (u64)((s64)time_monotonic_ns() + realtime_offset_ns);
 }
 
+s64 time_realtime_offset_ns(void)
+{
+	return realtime_offset_ns;
+}
+
 void time_set_realtime_ns(u64 ns)
 {
 	realtime_offset_ns = (s64)ns - (s64)time_monotonic_ns();

@@ -8,6 +8,8 @@ void time_init(void);
 u64 time_monotonic_ns(void);
 u64 time_realtime_ns(void);
 void time_set_realtime_ns(u64 ns);
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC, exactly (for converting absolute deadlines). */
+s64 time_realtime_offset_ns(void);
 u64 tsc_khz(void);
 /* Sleeps (busy-waits: no timer interrupts yet) until the monotonic clock reaches deadline; the
  * time slept is not the process's CPU time. */

@@ -130,14 +130,16 @@ long sys_clock_nanosleep(int clk, int flags, uptr_t req, uptr_t rem)
 	long err = read_timespec(req, &ns);
 	if (err)
 		return err;
-	u64 now_mono = time_monotonic_ns();
+	u64 now = time_monotonic_ns();
 	u64 deadline;
 	if (flags & TIMER_ABSTIME) {
-		u64 now_clk = 0;
-		clock_now(clk, &now_clk);
-		deadline = ns <= now_clk ? now_mono : now_mono + (ns - now_clk);
+		/* Convert the absolute time to the monotonic clock with the exact offset, never with
+		 * two readings taken at different moments. */
+		bool wall = clk == CLOCK_REALTIME || clk == CLOCK_TAI;
+		s64 mono = (s64)ns - (wall ? time_realtime_offset_ns() : 0);
+		deadline = mono < 0 ? 0 : (u64)mono;
 	} else {
-		deadline = ns > UINT64_MAX - now_mono ? UINT64_MAX : now_mono + ns;
+		deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 	}
 	time_sleep_until(deadline);
 	return 0;
