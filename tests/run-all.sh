@@ -18,12 +18,16 @@
 #   MONOS          the host tool (default build/monos)
 #
 # A conformance program states how it is run in "// key: value" lines:
-#   // test-args: ARGS        program arguments, shell words; @NOW@ is the host's epoch time
+#   // test-args: ARGS        program arguments, shell words; @NOW@ is the host's epoch
+#                             time, @REPEAT:N:TEXT@ is TEXT N times, and a word
+#                             @MANY:N:TEXT@ is N arguments TEXT
 #   // expect-exit: N         expected exit status (default 0)
 #   // monos-args: OPTS       options for `monos run` (e.g. -m 512M)
 #   // env: K=V               an environment variable (natively via env, in monos via -e)
 #   // stdin: TEXT            a line of standard input (default: /dev/null)
 #   // expect-line: TEXT      a line that must appear exactly in its standard output
+#   // expect-count: N RE     exactly N lines of its standard output match the ERE RE
+#   // expect-stderr-count: N RE   the same for its standard error
 #   // run: NAME EXIT ARGS    one run of several, each with its own args and status
 set -u
 cd "$(dirname "$0")/.."
@@ -48,12 +52,13 @@ mkdir -p "$WORK"
 # ---- the job list: one entry per program run ------------------------------
 # Parallel arrays indexed by job number.
 J_KIND=() J_BIN=() J_NAME=() J_TAG=() J_EXIT=() J_ARGS=() J_MARGS=() J_ENV=()
-J_STDIN=() J_EXPECT=() J_MULTI=()
+J_STDIN=() J_EXPECT=() J_MULTI=() J_COUNT=()
 
-add_job() { # kind bin name tag exit args margs env stdin expect multi
+add_job() { # kind bin name tag exit args margs env stdin expect multi counts
 	local i=${#J_KIND[@]}
 	J_KIND[i]=$1 J_BIN[i]=$2 J_NAME[i]=$3 J_TAG[i]=$4 J_EXIT[i]=$5 J_ARGS[i]=$6
 	J_MARGS[i]=$7 J_ENV[i]=$8 J_STDIN[i]=$9 J_EXPECT[i]=${10} J_MULTI[i]=${11}
+	J_COUNT[i]=${12:-}
 }
 
 # The value of every "// KEY: value" line of file $2, one per line.
@@ -62,7 +67,7 @@ meta() {
 }
 
 for u in $UNIT_TESTS; do
-	add_job unit "$u" "$(basename "$u")" "unit" 0 "" "" "" /dev/null "" 0
+	add_job unit "$u" "$(basename "$u")" "unit" 0 "" "" "" /dev/null "" 0 ""
 done
 
 for where in native monos; do
@@ -85,6 +90,9 @@ for where in native monos; do
 			expect=$WORK/$name.expect
 			meta expect-line "$src" >"$expect"
 		fi
+		# "stdout N RE" / "stderr N RE", one per line.
+		counts=$( (meta expect-count "$src" | sed 's/^/stdout /'
+			meta expect-stderr-count "$src" | sed 's/^/stderr /') )
 		runs=$(meta run "$src")
 		for variant in $CONF_VARIANTS; do
 			bin=$BUILD/conformance/$variant/$name
@@ -93,12 +101,12 @@ for where in native monos; do
 				status=$(meta expect-exit "$src" | tail -n 1)
 				add_job "$where" "$bin" "$name" "$tag" "${status:-0}" \
 					"$(meta test-args "$src" | tail -n 1)" "$margs" "$env" \
-					"$stdin" "$expect" 0
+					"$stdin" "$expect" 0 "$counts"
 				continue
 			fi
 			while read -r run status args; do
 				add_job "$where" "$bin" "$name.$run" "$tag" "$status" "$args" \
-					"$margs" "$env" "$stdin" "$expect" 1
+					"$margs" "$env" "$stdin" "$expect" 1 "$counts"
 			done <<<"$runs"
 		done
 	done
@@ -132,19 +140,56 @@ stderr_excerpt() {
 	printf '%s' "$text" | tr -s '[:space:]' ' ' | tr -cd '[:print:]' | cut -c1-240
 }
 
+# A run's output for the log; the middle of a very long one is left out.
+log_output() {
+	local n
+	n=$(wc -l <"$1")
+	if [ "$n" -le 600 ]; then
+		cat "$1"
+	else
+		head -n 300 "$1"
+		echo "... ($((n - 400)) lines left out)"
+		tail -n 100 "$1"
+	fi
+}
+
+# $1 with every @REPEAT:N:TEXT@ replaced by TEXT repeated N times.
+expand_repeat() {
+	local s=$1 rep len
+	while [[ $s =~ @REPEAT:([0-9]+):([^@]*)@ ]]; do
+		rep=${BASH_REMATCH[2]}
+		len=$((BASH_REMATCH[1] * ${#rep}))
+		while [ ${#rep} -lt $len ]; do
+			rep=$rep$rep # doubling: bash's ${x//} is quadratic on long strings
+		done
+		s=${s/"${BASH_REMATCH[0]}"/${rep:0:len}}
+	done
+	printf '%s' "$s"
+}
+
 run_job() {
 	local i=$1 kind=${J_KIND[$1]} bin=${J_BIN[$1]} name=${J_NAME[$1]} tag=${J_TAG[$1]}
 	local out=$WORK/$i.out err=$WORK/$i.err lines=$WORK/$i.lines
 	local -a args=() margs=() envs=() monos_env=()
 	local status a
 
-	eval "args=(${J_ARGS[$i]})"
-	for a in "${!args[@]}"; do
-		args[a]=${args[a]//@NOW@/$(date +%s)}
+	local -a words=()
+	eval "words=(${J_ARGS[$i]})"
+	for a in "${words[@]}"; do
+		if [[ $a =~ ^@MANY:([0-9]+):(.*)@$ ]]; then
+			local k
+			for ((k = 0; k < BASH_REMATCH[1]; k++)); do
+				args+=("${BASH_REMATCH[2]}")
+			done
+		else
+			a=${a//@NOW@/$(date +%s)}
+			args+=("$(expand_repeat "$a")")
+		fi
 	done
 	eval "margs=(${J_MARGS[$i]})"
 	if [ -n "${J_ENV[$i]}" ]; then
 		while IFS= read -r a; do
+			a=$(expand_repeat "$a")
 			envs+=("$a")
 			monos_env+=(-e "$a")
 		done <<<"${J_ENV[$i]}"
@@ -176,6 +221,9 @@ run_job() {
 			if (match($0, /^(PASS|FAIL) [^ :]+/))
 				print substr($0, 1, RLENGTH) " " tag substr($0, RLENGTH + 1)
 		}' "$out" | tr -d '\r' >"$lines"
+	local npass nfail why=""
+	npass=$(grep -c '^PASS ' "$lines")
+	nfail=$(grep -c '^FAIL ' "$lines")
 
 	# Lines the program must have written exactly.
 	if [ -n "${J_EXPECT[$i]}" ]; then
@@ -190,10 +238,23 @@ run_job() {
 		done <"${J_EXPECT[$i]}" >>"$lines"
 	fi
 
-	# The run as a whole: its exit status, and output a program could produce.
-	local npass nfail why=""
-	npass=$(grep -c '^PASS ' "$lines")
-	nfail=$(grep -c '^FAIL ' "$lines")
+	# Lines of stdout or stderr counted by a pattern.
+	if [ -n "${J_COUNT[$i]}" ]; then
+		local k=0 stream n re file got
+		while read -r stream n re; do
+			k=$((k + 1))
+			file=$out
+			[ "$stream" = stderr ] && file=$err
+			got=$(tr -d '\r' <"$file" | grep -cE -- "$re")
+			if [ "$got" = "$n" ]; then
+				echo "PASS ${name}.${stream}_count$k [$tag]"
+			else
+				echo "FAIL ${name}.${stream}_count$k [$tag]: $got lines match /$re/, expected $n"
+			fi
+		done <<<"${J_COUNT[$i]}" >>"$lines"
+	fi
+
+	# The run as a whole: its exit status, and the program's own check lines.
 	local want=${J_EXIT[$i]} run_name=$name
 	[ "${J_MULTI[$i]}" = 1 ] || [ "$kind" = unit ] || run_name=$name.completed
 	if { [ "$kind" = unit ] || [ "${J_MULTI[$i]}" = 0 ]; } && [ "$want" = 0 ]; then
@@ -224,12 +285,14 @@ run_job() {
 		echo "PASS $run_name [$tag]" >>"$lines"
 	fi
 
+	local shown_args="${args[*]}"
+	[ ${#shown_args} -gt 300 ] && shown_args="${shown_args:0:300}... (${#args[@]} arguments)"
 	{
-		echo "=== $kind $tag: $bin$(printf ' %q' "${args[@]}") -> status $status"
-		cat "$out"
+		echo "=== $kind $tag: $bin $shown_args -> status $status"
+		log_output "$out"
 		if [ -s "$err" ]; then
 			echo "--- stderr"
-			cat "$err"
+			log_output "$err"
 		fi
 	} >"$WORK/$i.log"
 	touch "$WORK/$i.done"
