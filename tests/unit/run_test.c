@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -379,6 +380,20 @@ static void test_command_line(void)
 		ssize_t n = read(m, buf, sizeof(buf) - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		check("run.tty_mask", strstr(buf, "monos.tty=2") != NULL, "output on a pty: %s", buf);
+
+		/* The guest does ONLCR for its terminals, so the host terminal must not during
+		 * the run ("ok\n" from the console stays "ok\n"), and gets ONLCR back after. */
+		s = open(ptsname(m), O_RDWR | O_NOCTTY);
+		o.stdout_fd = s;
+		RUN(&o, "--kernel", FAKE("exit"), PROG);
+		struct termios t;
+		bool restored = tcgetattr(s, &t) == 0 && (t.c_oflag & ONLCR);
+		close(s);
+		n = read(m, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		check("run.host_onlcr_off", R.code == 42 && !strcmp(buf, "ok\n"),
+		      "exit %d; the console's \"ok\\n\" reached the terminal as \"%s\"", R.code, buf);
+		check("run.terminal_restored", restored, "ONLCR is still off after the run");
 	} else {
 		check("run.tty_mask", false, "no pseudo-terminal: %s", strerror(errno));
 	}

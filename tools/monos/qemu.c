@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "term.h"
 
 /* After the exit or panic record, how long QEMU gets to power off by itself. */
 #define GRACE_SECONDS 2.0
@@ -89,6 +90,7 @@ void qemu_argv(const struct vm_config *c, struct strvec *a)
 
 static volatile sig_atomic_t got_signal;
 static volatile sig_atomic_t got_child;
+static volatile sig_atomic_t got_stop;
 
 static void on_signal(int sig)
 {
@@ -100,6 +102,12 @@ static void on_child(int sig)
 {
 	(void)sig;
 	got_child = 1;
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	got_stop = 1;
 }
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -154,6 +162,7 @@ static void exec_qemu(const struct vm_config *c, char *const *argv, int ctl_w, i
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		signal(stop_signals[i], SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 
 	if (dup2(ctl_w, QEMU_CTL_FD) < 0)
@@ -185,24 +194,10 @@ struct run_state {
 	int ctl_r;
 	bool reaped;
 	int wstatus;
-	bool have_tty;
-	struct termios tty;
+	struct term_state term;
 	sigset_t oldmask;
-	struct sigaction old_actions[4], old_chld, old_pipe;
+	struct sigaction old_actions[4], old_chld, old_pipe, old_tstp;
 };
-
-static void restore_terminal(struct run_state *s)
-{
-	/* QEMU restores the terminal when it exits normally; not when it is killed. */
-	if (!s->have_tty)
-		return;
-	sigset_t ttou, old;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	tcsetattr(0, TCSADRAIN, &s->tty);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
 
 static void restore_signals(struct run_state *s)
 {
@@ -210,6 +205,7 @@ static void restore_signals(struct run_state *s)
 		sigaction(stop_signals[i], &s->old_actions[i], NULL);
 	sigaction(SIGCHLD, &s->old_chld, NULL);
 	sigaction(SIGPIPE, &s->old_pipe, NULL);
+	sigaction(SIGTSTP, &s->old_tstp, NULL);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 }
 
@@ -222,6 +218,7 @@ static void install_signals(struct run_state *s)
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(&block, stop_signals[i]);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &block, &s->oldmask);
 
 	memset(&sa, 0, sizeof(sa));
@@ -229,6 +226,8 @@ static void install_signals(struct run_state *s)
 	sa.sa_handler = on_signal;
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaction(stop_signals[i], &sa, &s->old_actions[i]);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTSTP, &sa, &s->old_tstp);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, &s->old_chld);
@@ -237,6 +236,7 @@ static void install_signals(struct run_state *s)
 	sigaction(SIGPIPE, &sa, &s->old_pipe);
 	got_signal = 0;
 	got_child = 0;
+	got_stop = 0;
 }
 
 /* Starts QEMU; returns 0, or an exit code after a message. */
@@ -254,7 +254,7 @@ static int start(const struct vm_config *c, char *const *argv, struct run_state 
 	}
 	s->ctl_r = ctl[0];
 
-	s->have_tty = c->stdin_to_qemu && isatty(0) && tcgetattr(0, &s->tty) == 0;
+	term_enter(&s->term);	/* before QEMU reads the settings */
 	bool own_group = !c->stdin_to_qemu && !terminal_has_tostop();
 	pid_t parent = getpid();
 	fflush(NULL);
@@ -262,6 +262,7 @@ static int start(const struct vm_config *c, char *const *argv, struct run_state 
 	if (s->pid < 0) {
 		msg("fork: %s", strerror(errno));
 		close(ctl[1]), close(errp[0]), close(errp[1]);
+		term_leave(&s->term);
 		return EXIT_TOOL;
 	}
 	if (s->pid == 0)
@@ -280,10 +281,25 @@ static int start(const struct vm_config *c, char *const *argv, struct run_state 
 		while (waitpid(s->pid, &s->wstatus, 0) < 0 && errno == EINTR)
 			;
 		s->reaped = true;
+		term_leave(&s->term);
 		msg("cannot run %s: %s", c->qemu, strerror(err));
 		return err == ENOENT ? EXIT_NOTFOUND : EXIT_TOOL;
 	}
 	return 0;
+}
+
+/* Ctrl-Z (or SIGTSTP): stop QEMU and ourselves with the terminal as it was; on SIGCONT,
+ * carry on. QEMU may be in its own process group, where the terminal's signal misses it.
+ * Returns how long we were stopped. */
+static double stop_and_continue(struct run_state *s)
+{
+	double t = now_seconds();
+	term_leave(&s->term);
+	kill(s->pid, SIGSTOP);
+	raise(SIGSTOP);		/* returns once we are continued */
+	term_resume(&s->term);
+	kill(s->pid, SIGCONT);
+	return now_seconds() - t;
 }
 
 static void reap_if_exited(struct run_state *s)
@@ -326,6 +342,16 @@ int qemu_run(const struct vm_config *c, char *const *argv)
 		if (got_child) {
 			got_child = 0;
 			reap_if_exited(&s);
+		}
+		if (got_stop) {
+			got_stop = 0;
+			if (!s.reaped) {
+				double stopped = stop_and_continue(&s);
+				if (deadline)
+					deadline += stopped;	/* a stopped VM does not run out of time */
+				if (grace)
+					grace += stopped;
+			}
 		}
 		if (s.reaped && ctl_open) {
 			/* QEMU is gone, so the pipe holds all there is: drain without waiting. */
@@ -390,7 +416,7 @@ int qemu_run(const struct vm_config *c, char *const *argv)
 			ctl_feed(&ctl, buf, n);
 	}
 	close(s.ctl_r);
-	restore_terminal(&s);
+	term_leave(&s.term);	/* QEMU restores it when it exits; not when it is killed */
 	restore_signals(&s);
 
 	if (why == SIGNALLED)

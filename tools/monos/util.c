@@ -12,16 +12,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bool msg_crlf;
+
 void vmsg(const char *fmt, va_list ap)
 {
 	/* One write per message, so lines from monos and QEMU do not interleave mid-line. */
 	char buf[4096];
 	int n = snprintf(buf, sizeof(buf), "monos: ");
-	int m = vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	int m = vsnprintf(buf + n, sizeof(buf) - n - 2, fmt, ap);
 	if (m < 0)
 		m = 0;
-	if ((size_t)(n + m) > sizeof(buf) - 2)
-		m = sizeof(buf) - 2 - n;
+	if ((size_t)(n + m) > sizeof(buf) - 3)
+		m = sizeof(buf) - 3 - n;
+	if (msg_crlf)
+		buf[n + m++] = '\r';
 	buf[n + m] = '\n';
 	write_all(2, buf, n + m + 1);
 }

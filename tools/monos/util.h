@@ -17,7 +17,9 @@ enum {
 	EXIT_NOTFOUND = 127,	/* PROGRAM or QEMU not found */
 };
 
-/* "monos: <message>\n" on stderr. */
+/* "monos: <message>\n" on stderr; "\r\n" at the end while msg_crlf is set (term.c turns
+ * ONLCR off on the terminal during a run). */
+extern bool msg_crlf;
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vmsg(const char *fmt, va_list ap);
 /* msg(), then exit(code): atexit handlers (temp dir removal) run. */
