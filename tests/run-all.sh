@@ -196,6 +196,7 @@ run_job() {
 	fi
 
 	ulimit -c 0
+	local started=$SECONDS
 	if [ ! -x "$bin" ]; then
 		echo "not built: $bin" >"$err"
 		: >"$out"
@@ -288,7 +289,7 @@ run_job() {
 	local shown_args="${args[*]}"
 	[ ${#shown_args} -gt 300 ] && shown_args="${shown_args:0:300}... (${#args[@]} arguments)"
 	{
-		echo "=== $kind $tag: $bin $shown_args -> status $status"
+		echo "=== $kind $tag: $bin $shown_args -> status $status in $((SECONDS - started)) s"
 		log_output "$out"
 		if [ -s "$err" ]; then
 			echo "--- stderr"
