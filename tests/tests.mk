@@ -59,6 +59,7 @@ test-build:
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) conformance
 
 test: $(TEST_DEPS_STAMP)
+	@rm -f $(BUILD)/test.log
 	@$(MAKE) --no-print-directory test-build
 	@UNIT_TESTS="$(UNIT_TESTS)" CONF_VARIANTS="$(CONF_VARIANTS)" \
 		CONF_NAMES="$(if $(T),$(T),$(CONF_NAMES))" \
