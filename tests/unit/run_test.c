@@ -500,6 +500,26 @@ static void test_image(void)
 		closedir(d);
 	check("run.tmp_removed_on_sigint", R.code == 130 && left == 0,
 	      "exit %d; %d entries left in %s", R.code, left, wd);
+
+	/* A reader that went away (`monos run ... | head -1`) is no reason to die. */
+	int p[2];
+	if (pipe(p) != 0)
+		exit(2);
+	close(p[0]);
+	o = plain;
+	o.stdout_fd = p[1];
+	RUN(&o, "--kernel", FAKE("exit"), PROG);
+	int code_run = R.code;
+	RUN(&o, "--dry-run", PROG);
+	close(p[1]);
+	left = 0;
+	d = opendir(wd);
+	while (d && (de = readdir(d)))
+		left += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	check("run.closed_stdout", code_run == 42 && R.code == 0 && left == 0,
+	      "exit %d (run), %d (dry run); %d entries left in %s", code_run, R.code, left, wd);
 	setenv("TMPDIR", tmp, 1);
 }
 

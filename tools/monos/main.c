@@ -533,6 +533,10 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* A closed stdout or stderr (`monos run ... | head -1`) must not kill monos before
+	 * it has removed its temporary files; writes fail with EPIPE instead. QEMU gets the
+	 * default back (qemu.c). */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return EXIT_TOOL;
