@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,4 +78,11 @@ unsigned host_tty_mask(void)
 		if (isatty(fd))
 			m |= 1u << fd;
 	return m;
+}
+
+bool host_stdin_is_null(void)
+{
+	struct stat st;
+	return fstat(0, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+	       minor(st.st_rdev) == 3;
 }

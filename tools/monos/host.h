@@ -15,4 +15,8 @@ unsigned long host_tsc_khz(void);
 /* Bit i set when fd i (0, 1, 2) is a terminal: monos.tty=M in docs/protocol.md. */
 unsigned host_tty_mask(void);
 
+/* True when our stdin is the null device (1:3), which the guest then gets as its own null
+ * device instead of an empty file. */
+bool host_stdin_is_null(void);
+
 #endif

@@ -452,6 +452,7 @@ static int cmd_run(int argc, char **argv)
 		cwd = xstrdup("/");
 	unsigned tty_mask = host_tty_mask();
 	bool stdin_tty = tty_mask & 1;
+	bool stdin_null = !stdin_tty && host_stdin_is_null();
 
 	make_tmp_dir();
 	const char *image = o.save_image;
@@ -467,7 +468,7 @@ static int cmd_run(int argc, char **argv)
 		.adds = o.adds,
 		.nadds = o.nadds,
 		/* A dry run does not consume stdin: nothing would read it. */
-		.stdin_fd = stdin_tty || o.dry_run ? -1 : 0,
+		.stdin_fd = stdin_tty || stdin_null || o.dry_run ? -1 : 0,
 		.tmpdir = tmp_dir,
 		.verbose = o.verbose,
 	};
@@ -488,6 +489,7 @@ static int cmd_run(int argc, char **argv)
 		.trace_syscalls = o.trace_syscalls,
 		.kernel_verbose = o.verbose,
 		.no_aslr = o.no_aslr,
+		.stdin_null = stdin_null,
 		.timeout = o.timeout,
 		.stdin_to_qemu = stdin_tty,
 		.verbose = o.verbose,
