@@ -362,7 +362,7 @@ static void test_command_line(void)
 	      strstr(R.out, "-chardev file,id=ctl,path=/dev/fd/3") &&
 	      strstr(R.out, "-device isa-debug-exit,iobase=0xf4,iosize=0x04") &&
 	      strstr(R.out, "'monos.ctl=debugcon monos.tty=0 monos.trace=syscalls monos.aslr=off "
-		     "monos.tsc_khz="), "exit %d; stdout: %s", R.code, R.out);
+		     "monos.stdin=null monos.tsc_khz="), "exit %d; stdout: %s", R.code, R.out);
 
 	RUN(&plain, "--dry-run", "--kernel", FAKE("exit"), "--icount", PROG);
 	check("run.icount", R.code == 0 && strstr(R.out, "-icount shift=0,sleep=off") &&
@@ -435,7 +435,7 @@ static void test_image(void)
 	check("run.dry_run_no_stdin", ok && !find_entry(".monos/stdin", &e),
 	      "a dry run put stdin in the image");
 
-	/* stdin: everything read, or an empty file for /dev/null. */
+	/* stdin: everything read, or for /dev/null no file (the guest gets its null device). */
 	struct run_opts o = plain;
 	o.stdin_data = "line one\nline two\n";
 	RUN(&o, "--kernel", FAKE("exit"), "--save-image", img, PROG);
@@ -443,8 +443,8 @@ static void test_image(void)
 	      entry_is(".monos/stdin", S_IFREG, "line one\nline two\n"), "exit %d; stderr: %s",
 	      R.code, R.err);
 	RUN(&plain, "--kernel", FAKE("exit"), "--save-image", img, PROG);
-	check("run.stdin_empty", R.code == 42 && load_image(img) &&
-	      entry_is(".monos/stdin", S_IFREG, ""), "exit %d; stderr: %s", R.code, R.err);
+	check("run.stdin_null", R.code == 42 && load_image(img) && !find_entry(".monos/stdin", &e),
+	      "exit %d; stderr: %s", R.code, R.err);
 
 	/* --add: trees with symlinks, default guest paths, the reserved /.monos. */
 	char tree[300], cmd[2048];
