@@ -195,7 +195,10 @@ run_job() {
 		done <<<"${J_ENV[$i]}"
 	fi
 
+	# No core files; and Linux's default 8 MiB stack, so that a runaway
+	# recursion ends in SIGSEGV the same way wherever the harness runs.
 	ulimit -c 0
+	ulimit -S -s 8192 2>/dev/null
 	local started=$SECONDS
 	if [ ! -x "$bin" ]; then
 		echo "not built: $bin" >"$err"
