@@ -179,7 +179,7 @@ void vm_unmap(vaddr_t start, u64 len)
 	for_each_pte(start, end, drop_pte, NULL);
 }
 
-static bool range_mapped(vaddr_t start, vaddr_t end)
+bool vm_range_mapped(vaddr_t start, vaddr_t end)
 {
 	vaddr_t cursor = start;
 	for (struct vma *v = mm.list.next; !is_head(v) && cursor < end; v = v->next) {
@@ -195,7 +195,7 @@ static bool range_mapped(vaddr_t start, vaddr_t end)
 bool vm_discard(vaddr_t start, u64 len)
 {
 	for_each_pte(start, start + len, drop_pte, NULL);
-	return range_mapped(start, start + len);
+	return vm_range_mapped(start, start + len);
 }
 
 int vm_grow_heap(vaddr_t old_end, vaddr_t new_end)
@@ -215,7 +215,7 @@ int vm_protect(vaddr_t start, u64 len, u32 prot)
 {
 	vaddr_t end = start + len;
 	/* Linux checks the whole range is mapped before changing anything. */
-	if (!range_mapped(start, end))
+	if (!vm_range_mapped(start, end))
 		return -ENOMEM;
 	for (struct vma *v = mm.list.next; !is_head(v) && v->start < end; v = v->next) {
 		if (v->end <= start)
@@ -231,6 +231,62 @@ int vm_protect(vaddr_t start, u64 len, u32 prot)
 	}
 	for_each_pte(start, end, reprotect_pte, &prot);
 	return 0;
+}
+
+/* Moves the page-table entry of one page from `from` to `to` (a page-aligned target that has
+ * no page of its own). */
+static int move_page(vaddr_t from, vaddr_t to)
+{
+	u64 *src = pte_lookup(from, false);
+	if (!src || !(*src & PTE_ADDR))
+		return 0;
+	u64 *dst = pte_lookup(to, true);
+	if (!dst)
+		return -ENOMEM;
+	*dst = *src;
+	*src = 0;
+	tlb_flush_page(from);
+	return 0;
+}
+
+long vm_remap(vaddr_t old, u64 old_len, u64 new_len, bool may_move, vaddr_t new_at)
+{
+	struct vma *v = vma_find(old);
+	if (!v || old + old_len > v->end)
+		return -EFAULT;
+	if (!new_at && new_len <= old_len) {
+		if (new_len < old_len)
+			vm_unmap(old + new_len, old_len - new_len);
+		return (long)old;
+	}
+	/* In place: the area ends where the old range ends and the pages after it are free. */
+	if (!new_at && v->end == old + old_len && old + new_len <= USER_TOP &&
+	    vm_range_free(old + old_len, old + new_len)) {
+		v->end = old + new_len;
+		return (long)old;
+	}
+	if (!may_move)
+		return -ENOMEM;
+	vaddr_t to = new_at ? new_at : vm_find_free(new_len, 0);
+	if (!to)
+		return -ENOMEM;
+	if (new_at)
+		vm_unmap(new_at, new_len);
+	/* Isolate the old range as its own area, then give it its new place. */
+	if (v->start < old && !(v = split(v, old)))
+		return -ENOMEM;
+	if (v->end > old + old_len && !split(v, old + old_len))
+		return -ENOMEM;
+	u64 keep = MIN(old_len, new_len);
+	for (u64 off = 0; off < keep; off += PAGE_SIZE)
+		if (move_page(old + off, to + off))
+			return -ENOMEM;
+	int err = vm_map(to, new_len, v->prot, v->kind == VMA_HEAP ? VMA_ANON : v->kind, v->src,
+			 v->src_len);
+	if (err)
+		return err;
+	vm_unmap(old, old_len); /* frees only what was not moved (the tail beyond new_len) */
+	return (long)to;
 }
 
 vaddr_t vm_find_free(u64 len, vaddr_t hint)

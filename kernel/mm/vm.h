@@ -30,6 +30,8 @@ extern struct mm mm;
 void vm_init(void);
 struct vma *vma_find(vaddr_t addr);
 bool vm_range_free(vaddr_t start, vaddr_t end);
+/* True when every page of [start, end) belongs to some area. */
+bool vm_range_mapped(vaddr_t start, vaddr_t end);
 /* Maps [start, start+len) (page-aligned, free) as one area. */
 int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, u64 src_len);
 /* Removes every mapping in the range; holes are fine, as with Linux's munmap. */
@@ -46,6 +48,11 @@ int vm_handle_fault(vaddr_t addr, u64 error);
 bool vm_discard(vaddr_t start, u64 len);
 /* Grows the heap area that ends at old_end up to new_end, or makes one. */
 int vm_grow_heap(vaddr_t old_end, vaddr_t new_end);
+/* Resizes or moves the area holding [old, old+old_len) (which must lie in one area; -EFAULT
+ * otherwise): shrinking unmaps the tail; growing extends in place when the pages after it are
+ * free, else, with may_move, moves it to a new place (new_at, or anywhere when 0) by moving its
+ * page-table entries, not copying pages. Returns the new address or -errno. */
+long vm_remap(vaddr_t old, u64 old_len, u64 new_len, bool may_move, vaddr_t new_at);
 /* Bytes of the app's memory that are backed by pages now (for statm-like figures). */
 u64 vm_resident_pages(void);
 u64 vm_resident_peak_pages(void);

@@ -1,4 +1,4 @@
-/* Memory syscalls: brk, mmap, munmap, mprotect, madvise — argument rules and errno exactly as
+/* Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise — argument rules and errno exactly as
  * Linux's mm/mmap.c and mm/mprotect.c check them; the work is done by mm/vm.c. */
 #include "syscall/syscall.h"
 #include "mm/vm.h"
@@ -129,8 +129,42 @@ long sys_madvise(uptr_t addr, u64 len, int advice)
 	case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
 	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
 	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_COLD: case MADV_PAGEOUT:
-		return 0; /* hints: demand paging already does what they ask or they do not apply */
+		/* Hints: demand paging already does what they ask, or they do not apply; a hole in
+		 * the range is still an error, as on Linux. */
+		return vm_range_mapped(addr, addr + size) ? 0 : -ENOMEM;
 	default: /* MADV_POPULATE_* and the rest: not yet, answered as a kernel without them */
 		return -EINVAL;
 	}
+}
+
+long sys_mremap(uptr_t old, u64 old_len, u64 new_len, u64 flags, uptr_t new_addr)
+{
+	if (flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL; /* not yet; Linux < 5.7 answers the same */
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = PAGE_ALIGN_UP(old_len);
+	u64 size = PAGE_ALIGN_UP(new_len);
+	if (size == 0)
+		return -EINVAL;
+	if (old_len == 0)
+		return -EINVAL; /* duplicating a shared mapping: there are no shared mappings yet */
+	if (size > USER_TOP || old > USER_TOP - old_len)
+		return -EFAULT;
+	vaddr_t at = 0;
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr & ~PAGE_MASK) || new_addr > USER_TOP - size)
+			return -EINVAL;
+		/* The new range may not overlap the old one. */
+		if (new_addr < old + old_len && old < new_addr + size)
+			return -EINVAL;
+		at = new_addr;
+	}
+	if (!at && size > old_len && (flags & MREMAP_MAYMOVE) == 0 && !enough_memory(size - old_len))
+		return -ENOMEM;
+	return vm_remap(old, old_len, size, flags & MREMAP_MAYMOVE, at);
 }
