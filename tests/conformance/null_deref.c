@@ -10,6 +10,7 @@
 // run: noncanonical 139 noncanonical
 // run: text_write 139 text_write
 // run: nx_exec 139 nx_exec
+// run: stack_exec 139 stack_exec
 // run: stack_overflow 139 stack_overflow
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -69,6 +70,12 @@ int main(int argc, char **argv)
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		memcpy(p, &ret_insn, 1);
 		target = p;
+		((void (*)(void))target)();
+	} else if (strcmp(how, "stack_exec") == 0) {
+		/* PT_GNU_STACK without PF_X: the stack is not executable. */
+		volatile unsigned char code[16];
+		code[0] = ret_insn;
+		target = (void *)code;
 		((void (*)(void))target)();
 	} else if (strcmp(how, "stack_overflow") == 0) {
 		recurse(NULL);
