@@ -140,7 +140,8 @@ stderr_excerpt() {
 	printf '%s' "$text" | tr -s '[:space:]' ' ' | tr -cd '[:print:]' | cut -c1-240
 }
 
-# A run's output for the log; the middle of a very long one is left out.
+# A run's output for the log, indented with "| " so that only the tagged
+# lines count as checks there too; the middle of a very long one is left out.
 log_output() {
 	local n
 	n=$(wc -l <"$1")
@@ -150,7 +151,7 @@ log_output() {
 		head -n 300 "$1"
 		echo "... ($((n - 400)) lines left out)"
 		tail -n 100 "$1"
-	fi
+	fi | sed 's/^/  | /'
 }
 
 # $1 with every @REPEAT:N:TEXT@ replaced by TEXT repeated N times.
