@@ -29,7 +29,9 @@ group() {
 }
 ratio() { # a/b as "N.Nx" (or "-" when either is unknown)
 	[[ -n $1 && -n $2 && $2 != 0 ]] || { echo -; return; }
-	awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0fx\n" : "%.1fx\n", r) }'
+	local r
+	r=$(awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0f\n" : "%.1f\n", r) }')
+	echo "$(group "$r")x"
 }
 verdict() { # value limit: "met" / "MISSED" / "" when unknown
 	[[ -n $1 ]] || { echo "-"; return; }
@@ -37,11 +39,11 @@ verdict() { # value limit: "met" / "MISSED" / "" when unknown
 }
 tsc_of() { sed -n 's/^tsc_at_main=\([0-9][0-9]*\).*/\1/p' "$1" | head -n1; }
 
-# boot SIDE MEM LOG: one boot; prints its wall seconds; status 0 when the program ran.
+# boot SIDE MEM LOG [norandom]: one boot; prints its wall seconds; status 0 when the program ran.
 boot() {
 	case $1 in
-	linux) "$bench/run-linux.sh" "$vmlinuz" "$cpio" "$2" "$3" ;;
-	monos) "$bench/run-monos.sh" "$monos" "$prog" "$2" "$3" ;;
+	linux) "$bench/run-linux.sh" "$vmlinuz" "$cpio" "$2" "$3" ${4:-} ;;
+	monos) "$bench/run-monos.sh" "$monos" "$prog" "$2" "$3" ${4:-} ;;
 	esac
 }
 
@@ -56,25 +58,32 @@ min_mem() {
 	echo "$hi"
 }
 
-# measure SIDE: two boots at $mem; sets tsc_SIDE_{1,2}, wall_SIDE_{1,2}, ok_SIDE.
+# measure SIDE: four boots at $mem, each kind twice to show what repeats: runs 1 and 2 on the
+# default machine (the headline), runs 3 and 4 with no randomness from the host (norandom).
+# Sets tsc_SIDE_N, wall_SIDE_N and ok_SIDE (1 when every boot ran the program).
 measure() {
-	local side=$1 i wall
+	local side=$1 i wall log variant
 	eval "ok_$side=1"
-	for i in 1 2; do
-		say "booting $side ($i/2)"
-		if wall=$(boot "$side" "$mem" "$out/$side-$i.log") && [[ -n $(tsc_of "$out/$side-$i.log") ]]; then
-			eval "tsc_${side}_$i=$(tsc_of "$out/$side-$i.log") wall_${side}_$i=$wall"
+	for i in 1 2 3 4; do
+		variant=$( (( i <= 2 )) || echo norandom)
+		log=$out/$side-$i.log
+		say "booting $side ($i/4${variant:+, $variant})"
+		if wall=$(boot "$side" "$mem" "$log" $variant) && [[ -n $(tsc_of "$log") ]]; then
+			eval "tsc_${side}_$i=$(tsc_of "$log") wall_${side}_$i=$wall"
 		else
-			eval "ok_$side=0 faillog_$side=$out/$side-$i.log"
-			say "$side did not run the program; the end of $out/$side-$i.log:"
-			tail -n 15 "$out/$side-$i.log" | sed 's/^/    /' >&2
+			eval "ok_$side=0 faillog_$side=$log"
+			say "$side did not run the program; the end of $log:"
+			tail -n 15 "$log" | sed 's/^/    /' >&2
 			return
 		fi
 	done
 }
 
-tsc_linux_1= tsc_linux_2= wall_linux_1= wall_linux_2= ok_linux=0 mem_linux= linux_pkg= faillog_linux=
-tsc_monos_1= tsc_monos_2= wall_monos_1= wall_monos_2= ok_monos=0 mem_monos= why_monos= faillog_monos=
+for side in linux monos; do
+	for i in 1 2 3 4; do eval "tsc_${side}_$i= wall_${side}_$i="; done
+	eval "ok_$side=0 mem_$side= faillog_$side="
+done
+linux_pkg= why_monos=
 
 # --- Linux: Debian's kernel, the program as /init (and /dev/console for its stdout) ---------
 cpio=$out/linux-init.cpio
@@ -139,8 +148,14 @@ row() { printf '%-34s %15s %15s %12s   %s\n' "$@"; }
 		"$(ratio "$tsc_linux_1" "$tsc_monos_1")" "<= 1,000,000 $(verdict "$tsc_monos_1" 1000000)"
 	row "instructions reset->main() run 2" "$(fmt "$tsc_monos_2")" "$(fmt "$tsc_linux_2")" \
 		"$(ratio "$tsc_linux_2" "$tsc_monos_2")" ""
-	row "  difference between the runs" "$(fmt "$(spread "$tsc_monos_1" "$tsc_monos_2")")" \
+	row "  difference between runs 1 and 2" "$(fmt "$(spread "$tsc_monos_1" "$tsc_monos_2")")" \
 		"$(fmt "$(spread "$tsc_linux_1" "$tsc_linux_2")")" "" ""
+	row "no host randomness (*), run 3" "$(fmt "$tsc_monos_3")" "$(fmt "$tsc_linux_3")" \
+		"$(ratio "$tsc_linux_3" "$tsc_monos_3")" ""
+	row "no host randomness (*), run 4" "$(fmt "$tsc_monos_4")" "$(fmt "$tsc_linux_4")" \
+		"$(ratio "$tsc_linux_4" "$tsc_monos_4")" ""
+	row "  difference between runs 3 and 4" "$(fmt "$(spread "$tsc_monos_3" "$tsc_monos_4")")" \
+		"$(fmt "$(spread "$tsc_linux_3" "$tsc_linux_4")")" "" ""
 	row "host wall-clock per boot, run 1" "$(secs "$wall_monos_1")" "$(secs "$wall_linux_1")" \
 		"$(ratio "${wall_linux_1/./}" "${wall_monos_1/./}")" ""
 	row "host wall-clock per boot, run 2" "$(secs "$wall_monos_2")" "$(secs "$wall_linux_2")" \
@@ -151,8 +166,9 @@ row() { printf '%-34s %15s %15s %12s   %s\n' "$@"; }
 		"$(ratio "${mem_linux% *}" "$mem_monos")" "<= 8 $(verdict "$mem_monos" 8)"
 	echo
 	echo "kernel image: monos build/kernel.elf (ELF, uncompressed); Linux vmlinuz (bzImage, compressed)."
-	echo "Linux's count varies slightly between runs: RDRAND/RDSEED (host randomness under TCG),"
-	echo "KASLR and the host-time RTC steer its boot; without them it repeats exactly."
+	echo "(*) runs 3-4: monos with --no-aslr; Linux with -cpu max,-rdrand,-rdseed, nokaslr and"
+	echo "    -rtc base=2020-01-01,clock=vm. Under TCG RDRAND hands the guest the host's randomness;"
+	echo "    ASLR/KASLR and the host-time RTC steer the boot, so runs 1-2 may differ a little."
 	echo "wall-clock: the whole run, QEMU start to exit (monos: the whole 'monos run'), on this host."
 	if [[ -n $tsc_monos_1 && -n $tsc_linux_1 ]]; then
 		if (( tsc_monos_1 <= tsc_linux_1 )); then

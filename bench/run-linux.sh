@@ -2,22 +2,29 @@
 # Boots Debian's Linux once on the same QEMU machine monos uses, with the bench program as /init
 # of an initramfs, and writes the console to LOG. Prints the host wall-clock seconds of the
 # whole boot (QEMU start to exit); exits 0 when the program ran (printed "hello").
-# Usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG
+# Usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG [norandom]
+# norandom: no input from the host that changes from run to run, so the instruction count
+# repeats exactly: no RDRAND/RDSEED (under TCG they hand the guest the host's randomness), no
+# KASLR, and an RTC that starts at a fixed date and follows the virtual clock.
 #
 # When /init returns, Linux panics ("Attempted to kill init!"); panic=-1 reboots at once and
 # -no-reboot turns the reboot into QEMU's exit. That is all after main(), so it changes nothing
 # in the figure, and the program stays the same binary monos runs.
 set -euo pipefail
 
-vmlinuz=${1:?usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG} cpio=${2:?} mem=${3:?} log=${4:?}
+vmlinuz=${1:?usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG [norandom]} cpio=${2:?} mem=${3:?} log=${4:?}
+cpu=max rtc=() append=
+if [[ ${5:-} == norandom ]]; then
+	cpu=max,-rdrand,-rdseed rtc=(-rtc base=2020-01-01,clock=vm) append=" nokaslr"
+fi
 
 start=${EPOCHREALTIME/./}
 status=0
-timeout 180 qemu-system-x86_64 -M microvm -cpu max -m "$mem" \
+timeout 180 qemu-system-x86_64 -M microvm -cpu "$cpu" -m "$mem" \
 	-nodefaults -no-user-config -nographic -no-reboot \
-	-icount shift=0,sleep=off \
+	-icount shift=0,sleep=off "${rtc[@]}" \
 	-kernel "$vmlinuz" -initrd "$cpio" \
-	-append "console=ttyS0 quiet panic=-1" \
+	-append "console=ttyS0 quiet panic=-1$append" \
 	-serial stdio </dev/null >"$log" 2>&1 || status=$?
 end=${EPOCHREALTIME/./}
 printf '%d.%02d\n' $(( (end - start) / 1000000 )) $(( (end - start) % 1000000 / 10000 ))
