@@ -33,8 +33,6 @@ set -u
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
-LOG=$BUILD/test.log
-WORK=$BUILD/test-work
 MONOS=${MONOS:-$BUILD/monos}
 JOBS=${TEST_JOBS:-2}
 TIMEOUT=${TEST_TIMEOUT:-60}
@@ -44,8 +42,12 @@ CONF_VARIANTS=${CONF_VARIANTS:-glibc-static glibc-static-pie musl-static}
 UNIT_TESTS=${UNIT_TESTS:-}
 NATIVE_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-rm -rf "$WORK"
-mkdir -p "$WORK"
+# Private scratch space, so that two `make test` in one tree do not collide;
+# the log is written there and moved to build/test.log at the end.
+mkdir -p "$BUILD"
+WORK=$(mktemp -d "$BUILD/test-work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+LOG=$WORK/test.log
 : >"$LOG"
 : >"$WORK/all.lines"
 
@@ -351,5 +353,7 @@ if [ "$failed" -gt 0 ]; then
 		sed -n 's/^FAIL /  /p' "$WORK/all.lines"
 	} | tee -a "$LOG"
 fi
-echo "$passed passed, $failed failed" | tee -a "$LOG"
+echo "$passed passed, $failed failed" >>"$LOG"
+mv -f "$LOG" "$BUILD/test.log"
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
