@@ -28,6 +28,8 @@ static void parse_word(const char *w, size_t n)
 	u64 num;
 	if (word_is(w, n, "monos.verbose"))
 		options.verbose = true;
+	else if (word_is(w, n, "monos.missing_files"))
+		options.missing_files = true;
 	else if (value_of(w, n, "monos.tty=", &v, &vn) && parse_u64(v, vn, &num))
 		options.tty_mask = (u32)num & 7;
 	else if (value_of(w, n, "monos.ctl=", &v, &vn))

@@ -8,7 +8,8 @@ struct options {
 	bool trace_syscalls;
 	bool verbose;
 	bool aslr;
-	bool stdin_null;   /* monos.stdin=null: fd 0 is the null device */
+	bool stdin_null;
+	bool missing_files; /* monos.missing_files: report paths the app did not find */   /* monos.stdin=null: fd 0 is the null device */
 	u64 tsc_khz;
 };
 extern struct options options;

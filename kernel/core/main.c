@@ -12,6 +12,8 @@
 #include "drivers/power.h"
 #include "fs/initramfs.h"
 #include "fs/stdio.h"
+#include "fs/vfs.h"
+#include "fs/procfs.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
 #include "mm/vm.h"
@@ -48,6 +50,8 @@ void __noreturn kmain(paddr_t start_info)
 	if (!bootinfo.initrd_size)
 		panic("no initramfs: boot with -initrd (monos run does)");
 	if (!initramfs_init(phys_to_virt(bootinfo.initrd_start), bootinfo.initrd_size))
+		power_off(126);
+	if (!vfs_init() || !procfs_init())
 		power_off(126);
 	vm_init();
 	proc_init();

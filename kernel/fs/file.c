@@ -1,6 +1,7 @@
 /* Files are reference-counted; the descriptor table holds one reference per descriptor. The
  * table is sized by RLIMIT_NOFILE's hard maximum. Lock: none yet (one thread). */
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "mm/kheap.h"
 #include "proc/process.h"
 #include "errno.h"
@@ -25,8 +26,10 @@ struct file *file_new(const struct file_ops *ops, u32 flags)
 
 void file_put(struct file *f)
 {
-	if (f && --f->refs == 0)
+	if (f && --f->refs == 0) {
+		inode_put(f->inode);
 		kfree(f);
+	}
 }
 
 struct file *fd_get(int fd)

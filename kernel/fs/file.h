@@ -20,10 +20,12 @@ struct file {
 	int refs;
 	u32 flags;      /* O_ACCMODE, O_APPEND, O_NONBLOCK... as given to open/fcntl */
 	u64 pos;
-	u64 size;       /* for in-memory files */
-	const u8 *data; /* for in-memory files */
+	struct inode *inode; /* what it was opened from; NULL for anonymous files */
 	int stream;     /* for the console: which standard stream (0, 1, 2) it was made as */
 };
+
+/* Opens an inode: regular files, directories, devices (by their inode's fops), O_PATH. */
+int vfs_open(struct inode *i, u32 flags, struct file **out);
 
 #define FD_MAX 4096
 

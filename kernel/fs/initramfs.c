@@ -70,7 +70,8 @@ static bool walk(const u8 *base, u64 size, bool fill)
 		if (fill) {
 			size_t len = name_len;
 			const char *clean = strip_prefix(name, &len);
-			files[n] = (struct initramfs_file){ clean, len, base + data_off, filesize, mode };
+			files[n] = (struct initramfs_file){ clean, len, base + data_off, filesize, mode,
+							    f[2], f[3], f[5], f[9], f[10] };
 		}
 		n++;
 		off = ALIGN_UP(data_off + filesize, 4);
@@ -101,4 +102,14 @@ const struct initramfs_file *initramfs_lookup(const char *path)
 		if (files[i].name_len == len && memcmp(files[i].name, path, len) == 0)
 			return &files[i];
 	return NULL;
+}
+
+size_t initramfs_count(void)
+{
+	return nfiles;
+}
+
+const struct initramfs_file *initramfs_entry(size_t i)
+{
+	return i < nfiles ? &files[i] : NULL;
 }

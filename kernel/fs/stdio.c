@@ -1,9 +1,10 @@
-/* Console files (a terminal or a pipe, as the host's fds are: monos.tty), the stdin image file,
- * and the null device. The terminal keeps a termios so programs can read and set it; the console
+/* Console files (a terminal or a pipe, as the host's fds are: monos.tty), and the standard
+ * streams: stdin is the image's /.monos/stdin, /dev/null, or the terminal. The terminal keeps a termios so programs can read and set it; the console
  * driver honours OPOST/ONLCR, ICANON and ECHO from it. */
 #include "fs/stdio.h"
 #include "fs/file.h"
-#include "fs/initramfs.h"
+#include "fs/vfs.h"
+#include "fs/path.h"
 #include "drivers/console.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
@@ -25,8 +26,8 @@ static u64 encode_dev(u32 major, u32 minor)
 static ssize_t console_read(struct file *f, void *buf, size_t n, u64 *pos)
 {
 	(void)pos;
-	if (f->stream != 0 || !console_is_tty(0))
-		return -EBADF;
+	if (!console_is_tty(0))
+		return -EBADF; /* input comes from the terminal only when stdin is one */
 	return (ssize_t)console_read_line(buf, n);
 }
 
@@ -85,105 +86,32 @@ static long console_ioctl(struct file *f, unsigned cmd, uptr_t arg)
 	}
 }
 
-static const struct file_ops console_ops = {
+const struct file_ops console_file_ops = {
 	.read = console_read,
 	.write = console_write,
 	.stat = console_stat,
 	.ioctl = console_ioctl,
 };
 
-static ssize_t memfile_read(struct file *f, void *buf, size_t n, u64 *pos)
-{
-	if (*pos >= f->size)
-		return 0;
-	size_t take = MIN(n, f->size - *pos);
-	memcpy(buf, f->data + *pos, take);
-	*pos += take;
-	return (ssize_t)take;
-}
-
-static ssize_t readonly_write(struct file *f, const void *buf, size_t n, u64 *pos)
-{
-	(void)f, (void)buf, (void)n, (void)pos;
-	return -EBADF;
-}
-
-static int memfile_stat(struct file *f, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IFREG | 0644;
-	st->st_nlink = 1;
-	st->st_size = (long)f->size;
-	st->st_blksize = 4096;
-	st->st_blocks = (long)((f->size + 511) / 512);
-	st->st_dev = encode_dev(0, 1);
-	st->st_ino = 2;
-	return 0;
-}
-
-static long not_a_tty(struct file *f, unsigned cmd, uptr_t arg)
-{
-	(void)f, (void)cmd, (void)arg;
-	return -ENOTTY;
-}
-
-static const struct file_ops memfile_ops = {
-	.read = memfile_read,
-	.write = readonly_write,
-	.stat = memfile_stat,
-	.ioctl = not_a_tty,
-	.seekable = true,
-};
-
-static ssize_t null_read(struct file *f, void *buf, size_t n, u64 *pos)
-{
-	(void)f, (void)buf, (void)n, (void)pos;
-	return 0;
-}
-
-static int null_stat(struct file *f, struct stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IFCHR | 0666;
-	st->st_rdev = encode_dev(1, 3);
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_dev = encode_dev(0, 5);
-	st->st_ino = 4;
-	return 0;
-}
-
-static const struct file_ops null_ops = {
-	.read = null_read,
-	.write = readonly_write,
-	.stat = null_stat,
-	.ioctl = not_a_tty,
-};
-
+/* The host's stdin as a file of the image, the null device, or the terminal. */
 static struct file *make_stdin(void)
 {
-	const struct initramfs_file *img = initramfs_lookup("/.monos/stdin");
-	struct file *f;
-	if (img) {
-		f = file_new(&memfile_ops, O_RDONLY);
-		if (f) {
-			f->data = img->data;
-			f->size = img->size;
-		}
-	} else if (options.stdin_null) {
-		f = file_new(&null_ops, O_RDONLY);
-	} else {
-		f = file_new(&console_ops, O_RDWR);
+	const char *path = options.stdin_null ? "/dev/null" : "/.monos/stdin";
+	struct inode *i;
+	struct file *f = NULL;
+	if (path_walk(vfs_root, path, LOOKUP_FOLLOW, &i) == 0) {
+		vfs_open(i, O_RDONLY, &f);
+		inode_put(i);
+		return f;
 	}
-	return f;
+	return file_new(&console_file_ops, O_RDWR);
 }
 
 void stdio_init(void)
 {
 	struct file *in = make_stdin();
-	struct file *out = file_new(&console_ops, console_is_tty(1) ? O_RDWR : O_WRONLY);
-	struct file *err = file_new(&console_ops, console_is_tty(2) ? O_RDWR : O_WRONLY);
+	struct file *out = file_new(&console_file_ops, console_is_tty(1) ? O_RDWR : O_WRONLY);
+	struct file *err = file_new(&console_file_ops, console_is_tty(2) ? O_RDWR : O_WRONLY);
 	if (!in || !out || !err)
 		panic("out of memory opening the standard streams");
 	out->stream = 1;

@@ -104,3 +104,25 @@ int elf_map(const u8 *data, struct elf_image *img)
 	}
 	return 0;
 }
+
+vaddr_t elf_first_vaddr(const u8 *data)
+{
+	const Elf64_Ehdr *eh = (const void *)data;
+	const Elf64_Phdr *ph = (const void *)(data + eh->e_phoff);
+	vaddr_t lo = UINT64_MAX;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < lo)
+			lo = ph[i].p_vaddr;
+	return PAGE_ALIGN_DOWN(lo);
+}
+
+u64 elf_span(const u8 *data)
+{
+	const Elf64_Ehdr *eh = (const void *)data;
+	const Elf64_Phdr *ph = (const void *)(data + eh->e_phoff);
+	vaddr_t hi = 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > hi)
+			hi = ph[i].p_vaddr + ph[i].p_memsz;
+	return PAGE_ALIGN_UP(hi) - elf_first_vaddr(data);
+}

@@ -16,5 +16,8 @@ struct elf_image {
 int elf_inspect(const u8 *data, u64 size, struct elf_image *img);
 /* Maps the PT_LOAD segments at img->load_bias (file pages copied in on first touch). */
 int elf_map(const u8 *data, struct elf_image *img);
+/* The lowest page-aligned PT_LOAD address, and the bytes from it to the highest end. */
+vaddr_t elf_first_vaddr(const u8 *data);
+u64 elf_span(const u8 *data);
 /* True for ET_DYN (PIE) images, which need a load bias. */
 bool elf_is_dyn(const u8 *data);

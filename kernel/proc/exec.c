@@ -4,7 +4,8 @@
 #include "proc/process.h"
 #include "proc/manifest.h"
 #include "proc/elf.h"
-#include "fs/initramfs.h"
+#include "fs/vfs.h"
+#include "fs/path.h"
 #include "mm/vm.h"
 #include "mm/usercopy.h"
 #include "mm/kheap.h"
@@ -49,7 +50,8 @@ static uptr_t push_string(uptr_t *sp, const char *s)
 	return push_bytes(sp, s, strlen(s) + 1);
 }
 
-static uptr_t build_stack(const struct manifest *m, const struct elf_image *img, uptr_t top)
+static uptr_t build_stack(const struct manifest *m, const struct elf_image *img, vaddr_t base,
+			  uptr_t top)
 {
 	uptr_t sp = top;
 	uptr_t execfn = push_string(&sp, m->exe);
@@ -77,7 +79,7 @@ static uptr_t build_stack(const struct manifest *m, const struct elf_image *img,
 	AUX(AT_PHDR, img->phdr);
 	AUX(AT_PHENT, img->phent);
 	AUX(AT_PHNUM, img->phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, img->entry);
 	AUX(AT_UID, 0);
@@ -107,30 +109,67 @@ static uptr_t build_stack(const struct manifest *m, const struct elf_image *img,
 	return sp;
 }
 
+/* The bytes of an executable file of the image. Files are exec'd from the initrd's bytes, which
+ * are contiguous; a file the app has changed cannot be exec'd yet (and one process never execs
+ * after start). */
+static int exec_file(const char *path, const u8 **data, u64 *size)
+{
+	struct inode *i;
+	int err = path_walk(vfs_root, path, LOOKUP_FOLLOW, &i);
+	if (err) {
+		kerr("monos: %s: %s\n", path, err == -ENOENT ? "not found in the image" : "cannot be resolved");
+		return err;
+	}
+	if (!S_ISREG(i->mode)) {
+		kerr("monos: %s: not a regular file\n", path);
+		inode_put(i);
+		return -EACCES;
+	}
+	*data = i->lower;
+	*size = i->size;
+	if (i->pages || i->lower_size != i->size) {
+		kerr("monos: %s: changed since boot; cannot be executed\n", path);
+		inode_put(i);
+		return -ETXTBSY;
+	}
+	/* The image's files live as long as the VM: the reference is not dropped. */
+	return 0;
+}
+
 void exec_start(void)
 {
 	struct manifest m = { 0 };
 	if (!manifest_load(&m))
 		return;
-	const struct initramfs_file *f = initramfs_lookup(m.exe);
-	if (!f) {
-		kerr("monos: %s: not found in the image\n", m.exe);
-		return;
+	struct inode *cwd;
+	if (path_walk(vfs_root, m.cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &cwd)) {
+		kerr("monos: the working directory %s is not a directory of the image; using /\n", m.cwd);
+		inode_get(vfs_root);
+		cwd = vfs_root;
 	}
-	if (!S_ISREG(f->mode)) {
-		kerr("monos: %s: not a regular file\n", m.exe);
+	proc.cwd = cwd;
+	const u8 *data;
+	u64 size;
+	if (exec_file(m.exe, &data, &size))
 		return;
-	}
-	struct elf_image img;
-	if (elf_inspect(f->data, f->size, &img))
+	struct elf_image img, interp = { 0 };
+	const u8 *interp_data = NULL;
+	u64 interp_size;
+	if (elf_inspect(data, size, &img))
 		return;
 	if (img.interp) {
-		kerr("monos: %s is dynamically linked (interpreter %s); dynamic executables are not "
-		     "supported yet\n", m.exe, img.interp);
-		return;
+		if (exec_file(img.interp, &interp_data, &interp_size) ||
+		    elf_inspect(interp_data, interp_size, &interp))
+			return;
+		if (interp.interp) {
+			kerr("monos: %s: the interpreter %s names an interpreter itself\n", m.exe,
+			     img.interp);
+			return;
+		}
 	}
 	proc.exe_path = m.exe;
-	proc.cwd = m.cwd;
+	proc.argv = m.argv;
+	proc.envp = m.envp;
 	/* The thread is named after the file, cut to 15 bytes, as Linux's exec sets comm. */
 	const char *base = m.exe;
 	for (const char *c = m.exe; *c; c++)
@@ -143,20 +182,32 @@ void exec_start(void)
 
 	mm.stack_top = USER_TOP - rnd_pages(STACK_RND_PAGES);
 	mm.mmap_base = PAGE_ALIGN_DOWN(mm.stack_top - STACK_SIZE - MMAP_GAP - rnd_pages(MMAP_RND_PAGES));
-	if (elf_is_dyn(f->data))
+	if (elf_is_dyn(data))
 		img.load_bias = ELF_ET_DYN_BASE + rnd_pages(PIE_RND_PAGES);
-	if (elf_map(f->data, &img))
+	if (elf_map(data, &img))
 		return;
+	if (interp_data) {
+		/* The interpreter goes where mmap would put it, as Linux's load_elf_interp does. */
+		u64 span = elf_span(interp_data);
+		vaddr_t at = vm_find_free(span, 0);
+		if (!at) {
+			kerr("monos: no room for the interpreter %s\n", img.interp);
+			return;
+		}
+		interp.load_bias = at - elf_first_vaddr(interp_data);
+		if (elf_map(interp_data, &interp))
+			return;
+	}
 	mm.brk_start = mm.brk = img.end + (options.aslr ? random_u64() % BRK_RND_BYTES & PAGE_MASK : 0);
 	u32 stack_prot = VM_READ | VM_WRITE | (img.exec_stack ? VM_EXEC : 0);
 	if (vm_map(mm.stack_top - STACK_SIZE, STACK_SIZE, stack_prot, VMA_STACK, NULL, 0))
 		panic("out of memory mapping the stack");
-	uptr_t sp = build_stack(&m, &img, mm.stack_top);
+	uptr_t sp = build_stack(&m, &img, interp_data ? interp.load_bias : 0, mm.stack_top);
 
 	struct thread *t = current_thread();
 	struct regs *r = (struct regs *)(t->kstack + KERNEL_STACK_SIZE) - 1;
 	memset(r, 0, sizeof(*r));
-	r->rip = img.entry;
+	r->rip = interp_data ? interp.entry : img.entry;
 	r->cs = USER_CS;
 	r->ss = USER_DS;
 	r->rsp = sp;

@@ -32,7 +32,15 @@ static const char *describe(int signo)
 	case SIGFPE: return "Floating point exception";
 	case SIGILL: return "Illegal instruction";
 	case SIGTRAP: return "Trace/breakpoint trap";
-	default: return "fault";
+	case SIGABRT: return "Aborted";
+	case SIGTERM: return "Terminated";
+	case SIGINT: return "Interrupt";
+	case SIGKILL: return "Killed";
+	case SIGQUIT: return "Quit";
+	case SIGPIPE: return "Broken pipe";
+	case SIGALRM: return "Alarm clock";
+	case SIGHUP: return "Hangup";
+	default: return "signal";
 	}
 }
 
@@ -49,5 +57,11 @@ void user_fault(struct regs *r, int signo, int code, u64 addr)
 		     r->vector, r->error, addr);
 	kerr("  thread %d\n", current_thread()->tid);
 	dump_regs(r);
+	proc_exit(128 + signo);
+}
+
+void signal_terminate(int signo)
+{
+	kerr("monos: the program was killed by %s (%s)\n", signal_name(signo), describe(signo));
 	proc_exit(128 + signo);
 }

@@ -5,3 +5,5 @@
 struct regs;
 void __noreturn user_fault(struct regs *r, int signo, int code, u64 addr);
 const char *signal_name(int signo);
+/* Ends the process as signal signo's default action does (exit status 128+signo). */
+void __noreturn signal_terminate(int signo);

@@ -9,6 +9,8 @@ struct k_sigaction {
 	u64 handler, flags, restorer, mask;
 };
 
+struct inode;
+
 struct thread {
 	int tid;
 	u64 fs_base;
@@ -16,6 +18,7 @@ struct thread {
 	uptr_t robust_list;
 	u64 robust_list_len;
 	u64 sigmask;
+	u64 sigpending;           /* signals sent while blocked, bit n-1 for signal n */
 	char comm[16];            /* the thread's name (prctl PR_SET_NAME), NUL-terminated */
 	u8 *kstack;
 };
@@ -23,7 +26,8 @@ struct thread {
 struct process {
 	int pid;
 	const char *exe_path;     /* absolute guest path of the executable */
-	const char *cwd;          /* the working directory (fixed until the VFS brings chdir) */
+	struct inode *cwd;        /* the working directory */
+	const char **argv, **envp; /* as the program was started with (/proc/self/cmdline) */
 	u32 personality;
 	struct k_sigaction sigactions[64];
 	u32 umask;

@@ -1,8 +1,9 @@
-/* Reading, writing and controlling descriptors: read, write, readv, writev, pread64, lseek, ioctl,
- * fstat, newfstatat(AT_EMPTY_PATH), close, dup, dup2, dup3, fcntl. Data moves through a kernel
+/* Reading, writing and controlling descriptors: read, write, readv, writev, pread64, pwrite64,
+ * preadv, pwritev, preadv2, pwritev2, lseek, ioctl, close, dup, dup2, dup3, fcntl. Data moves through a kernel
  * bounce buffer a page at a time, so file operations never see user pointers. */
 #include "syscall/syscall.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "lib/string.h"
 #include <asm/stat.h>
 #include <asm/ioctls.h>
@@ -93,11 +94,30 @@ long sys_pread64(int fd, uptr_t buf, size_t n, long off)
 	return do_read(f, buf, n, &pos);
 }
 
-static long do_vec(int fd, uptr_t uiov, int count, bool write)
+long sys_pwrite64(int fd, uptr_t buf, size_t n, long off)
 {
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
+	if (!f->ops->seekable)
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	/* With O_APPEND, Linux's pwrite appends whatever the offset (pwrite(2), BUGS); the regular
+	 * file's write does the same. */
+	u64 pos = (u64)off;
+	return do_write(f, buf, n, &pos);
+}
+
+/* off < 0 means "at the file position" (readv/writev, and preadv2 with offset -1). */
+static long do_vec_at(int fd, uptr_t uiov, int count, bool write, long off)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	u64 local = off >= 0 ? (u64)off : 0, *pos = off >= 0 ? &local : &f->pos;
+	if (off >= 0 && !f->ops->seekable)
+		return -ESPIPE;
 	if (count < 0 || count > IOV_MAX_COUNT)
 		return -EINVAL;
 	struct iovec v;
@@ -115,8 +135,8 @@ static long do_vec(int fd, uptr_t uiov, int count, bool write)
 			return done ? done : -EFAULT;
 		if (!v.iov_len)
 			continue;
-		ssize_t r = write ? do_write(f, (uptr_t)v.iov_base, v.iov_len, &f->pos)
-				  : do_read(f, (uptr_t)v.iov_base, v.iov_len, &f->pos);
+		ssize_t r = write ? do_write(f, (uptr_t)v.iov_base, v.iov_len, pos)
+				  : do_read(f, (uptr_t)v.iov_base, v.iov_len, pos);
 		if (r < 0)
 			return done ? done : r;
 		done += r;
@@ -126,8 +146,41 @@ static long do_vec(int fd, uptr_t uiov, int count, bool write)
 	return done;
 }
 
-long sys_readv(int fd, uptr_t iov, int count) { return do_vec(fd, iov, count, false); }
-long sys_writev(int fd, uptr_t iov, int count) { return do_vec(fd, iov, count, true); }
+long sys_readv(int fd, uptr_t iov, int count) { return do_vec_at(fd, iov, count, false, -1); }
+long sys_writev(int fd, uptr_t iov, int count) { return do_vec_at(fd, iov, count, true, -1); }
+
+static long vec_pos(long off, bool v2)
+{
+	return off < 0 && !(v2 && off == -1) ? -EINVAL : off;
+}
+
+long sys_preadv(int fd, uptr_t iov, int count, long off)
+{
+	return off < 0 ? -EINVAL : do_vec_at(fd, iov, count, false, off);
+}
+
+long sys_pwritev(int fd, uptr_t iov, int count, long off)
+{
+	return off < 0 ? -EINVAL : do_vec_at(fd, iov, count, true, off);
+}
+
+/* RWF_* flags ask for behaviour (hipri, dsync, nowait, append) this kernel gives anyway or
+ * cannot promise; only 0 is accepted. */
+long sys_preadv2(int fd, uptr_t iov, int count, long off, long off_hi, int flags)
+{
+	if (flags)
+		return -EOPNOTSUPP;
+	long pos = vec_pos(off, true);
+	return pos < -1 ? pos : do_vec_at(fd, iov, count, false, pos);
+}
+
+long sys_pwritev2(int fd, uptr_t iov, int count, long off, long off_hi, int flags)
+{
+	if (flags)
+		return -EOPNOTSUPP;
+	long pos = vec_pos(off, true);
+	return pos < -1 ? pos : do_vec_at(fd, iov, count, true, pos);
+}
 
 long sys_lseek(int fd, long off, int whence)
 {
@@ -140,7 +193,7 @@ long sys_lseek(int fd, long off, int whence)
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (s64)f->pos; break;
-	case SEEK_END: base = (s64)f->size; break;
+	case SEEK_END: base = f->inode ? (s64)f->inode->size : 0; break;
 	default: return -EINVAL;
 	}
 	s64 pos = base + off;
@@ -171,32 +224,6 @@ long sys_ioctl(int fd, unsigned cmd, uptr_t arg)
 	}
 	}
 	return f->ops->ioctl(f, cmd, arg);
-}
-
-long sys_fstat(int fd, uptr_t st)
-{
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	struct stat s;
-	int err = f->ops->stat(f, &s);
-	if (err)
-		return err;
-	return copy_to_user(st, &s, sizeof(s));
-}
-
-long sys_newfstatat(int dirfd, uptr_t path, uptr_t st, int flags)
-{
-	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))
-		return -EINVAL;
-	char first;
-	if (copy_from_user(&first, path, 1))
-		return -EFAULT;
-	if (first == '\0' && (flags & AT_EMPTY_PATH))
-		return sys_fstat(dirfd, st);
-	if (first == '\0')
-		return -ENOENT;
-	return -ENOENT; /* no path lookup until the VFS lands; the table says so */
 }
 
 long sys_close(int fd) { return fd_close(fd); }
