@@ -102,10 +102,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
+		case 'o':
 		case 'x':
 		case 'X': {
 			u64 v = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-			n = utoa(tmp, v, *fmt == 'u' ? 10 : 16, *fmt == 'X');
+			n = utoa(tmp, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X');
 			put_padded(&o, tmp, n, width, left, pad);
 			break;
 		}

@@ -1,4 +1,4 @@
-/* snprintf for the kernel: %d %i %u %x %X %p %s %c %%, with l/ll/z/h length, width, '-', '0'. */
+/* snprintf for the kernel: %d %i %u %o %x %X %p %s %c %%, with l/ll/z/h length, width, '-', '0'. */
 #pragma once
 #include "types.h"
 

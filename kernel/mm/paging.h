@@ -9,6 +9,10 @@
 #define PTE_PS (1UL << 7)
 #define PTE_G (1UL << 8)
 #define PTE_NX (1UL << 63)
+/* Software bits. FOREIGN: the page belongs to a file, not to this mapping (never freed by
+ * unmapping). COW: a file page in a private mapping, copied before the first write. */
+#define PTE_FOREIGN (1UL << 9)
+#define PTE_COW (1UL << 10)
 #define PTE_ADDR 0x000ffffffffff000UL
 
 void paging_init(void);

@@ -5,6 +5,7 @@
 #include "mm/paging.h"
 #include "mm/pmm.h"
 #include "mm/kheap.h"
+#include "fs/vfs.h"
 #include "core/log.h"
 #include "lib/string.h"
 #include "arch/x86_64/cpu.h"
@@ -58,7 +59,22 @@ static void unlink_vma(struct vma *v)
 {
 	v->prev->next = v->next;
 	v->next->prev = v->prev;
+	if (v->file)
+		inode_put(v->file);
 	kfree(v);
+}
+
+int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared)
+{
+	int err = vm_map(start, len, prot, VMA_MAPPED, NULL, 0);
+	if (err)
+		return err;
+	struct vma *v = vma_find(start);
+	v->file = file;
+	v->pgoff = pgoff;
+	v->shared = shared;
+	inode_get(file);
+	return 0;
 }
 
 int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, u64 src_len)
@@ -91,6 +107,10 @@ static struct vma *split(struct vma *v, vaddr_t addr)
 	if (v->src) {
 		u->src = v->src + delta;
 		u->src_len = v->src_len > delta ? v->src_len - delta : 0;
+	}
+	if (u->file) {
+		inode_get(u->file);
+		u->pgoff = v->pgoff + delta / PAGE_SIZE;
 	}
 	v->end = addr;
 	insert_before(v->next, u);
@@ -129,10 +149,12 @@ static void for_each_pte(vaddr_t s, vaddr_t e, pte_fn fn, void *arg)
 static void drop_pte(u64 *pte, vaddr_t va, void *arg)
 {
 	(void)arg;
-	page_free(*pte & PTE_ADDR);
+	if (!(*pte & PTE_FOREIGN)) {
+		page_free(*pte & PTE_ADDR);
+		resident--;
+	}
 	*pte = 0;
 	tlb_flush_page(va);
-	resident--;
 }
 
 static u64 pte_flags(u32 prot)
@@ -151,7 +173,11 @@ static void reprotect_pte(u64 *pte, vaddr_t va, void *arg)
 	paddr_t pa = *pte & PTE_ADDR;
 	/* PROT_NONE parks the page: not present, but its contents stay, as on Linux, for a later
 	 * mprotect to bring back. */
-	*pte = prot ? pa | pte_flags(prot) : pa;
+	u64 soft = *pte & (PTE_FOREIGN | PTE_COW);
+	u64 flags = prot ? pte_flags(prot) : 0;
+	if (soft & PTE_COW)
+		flags &= ~PTE_W; /* still shared with the file: the next write copies it */
+	*pte = pa | flags | soft;
 	tlb_flush_page(va);
 }
 
@@ -310,6 +336,61 @@ vaddr_t vm_find_free(u64 len, vaddr_t hint)
 	}
 }
 
+static void count_resident(void)
+{
+	if (++resident > resident_peak)
+		resident_peak = resident;
+}
+
+/* A write to a file page shared read-only with a private mapping: the mapping gets its copy. */
+static int break_cow(u64 *pte, vaddr_t page, struct vma *v)
+{
+	paddr_t pa = page_alloc();
+	if (!pa)
+		return SEGV_MAPERR;
+	memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR), PAGE_SIZE);
+	*pte = pa | pte_flags(v->prot);
+	tlb_flush_page(page);
+	count_resident();
+	return 0;
+}
+
+static int fault_file(u64 *pte, vaddr_t page, struct vma *v, bool write)
+{
+	u64 idx = v->pgoff + (page - v->start) / PAGE_SIZE;
+	/* Pages wholly past the end of the file raise SIGBUS, as on Linux. */
+	if (idx >= PAGE_ALIGN_UP(v->file->size) / PAGE_SIZE)
+		return VM_FAULT_SIGBUS;
+	bool in_initrd;
+	if (v->shared) {
+		paddr_t pa = file_data_page(v->file, idx, v->prot & VM_WRITE, &in_initrd);
+		if (!pa)
+			return SEGV_MAPERR;
+		u64 flags = pte_flags(v->prot);
+		if (in_initrd)
+			flags &= ~PTE_W;
+		*pte = pa | flags | PTE_FOREIGN;
+		return 0;
+	}
+	if (write) {
+		paddr_t pa = page_alloc();
+		if (!pa)
+			return SEGV_MAPERR;
+		file_data_read(v->file, phys_to_virt(pa), PAGE_SIZE, idx * PAGE_SIZE);
+		u64 got = v->file->size > idx * PAGE_SIZE ? v->file->size - idx * PAGE_SIZE : 0;
+		if (got < PAGE_SIZE)
+			memset((u8 *)phys_to_virt(pa) + got, 0, PAGE_SIZE - got);
+		*pte = pa | pte_flags(v->prot);
+		count_resident();
+		return 0;
+	}
+	paddr_t pa = file_data_page(v->file, idx, false, &in_initrd);
+	if (!pa)
+		return SEGV_MAPERR;
+	*pte = pa | (pte_flags(v->prot) & ~PTE_W) | PTE_FOREIGN | PTE_COW;
+	return 0;
+}
+
 int vm_handle_fault(vaddr_t addr, u64 error)
 {
 	if (addr >= USER_TOP)
@@ -327,12 +408,21 @@ int vm_handle_fault(vaddr_t addr, u64 error)
 	u64 *pte = pte_lookup(page, true);
 	if (!pte)
 		return SEGV_MAPERR; /* out of memory for page tables */
+	bool write = error & PF_WRITE;
 	if (*pte & PTE_ADDR) {
+		if ((*pte & PTE_COW) && write)
+			return break_cow(pte, page, v);
 		/* A page we already have (stale TLB entry, or one parked by PROT_NONE). */
-		*pte = (*pte & PTE_ADDR) | pte_flags(v->prot);
+		u64 soft = *pte & (PTE_FOREIGN | PTE_COW);
+		u64 flags = pte_flags(v->prot);
+		if (soft & PTE_COW)
+			flags &= ~PTE_W;
+		*pte = (*pte & PTE_ADDR) | flags | soft;
 		tlb_flush_page(page);
 		return 0;
 	}
+	if (v->kind == VMA_MAPPED)
+		return fault_file(pte, page, v, write);
 	paddr_t pa = page_alloc();
 	if (!pa)
 		return SEGV_MAPERR;
@@ -343,8 +433,7 @@ int vm_handle_fault(vaddr_t addr, u64 error)
 		memcpy(dst, v->src + off, have);
 	memset(dst + have, 0, PAGE_SIZE - have);
 	*pte = pa | pte_flags(v->prot);
-	if (++resident > resident_peak)
-		resident_peak = resident;
+	count_resident();
 	return 0;
 }
 

@@ -7,7 +7,18 @@
 #define VM_WRITE 2  /* = PROT_WRITE */
 #define VM_EXEC 4   /* = PROT_EXEC */
 
-enum vma_kind { VMA_ANON, VMA_FILE, VMA_HEAP, VMA_STACK };
+enum vma_kind {
+	VMA_ANON,
+	VMA_FILE,   /* private copy of bytes (ELF segments): src/src_len */
+	VMA_MAPPED, /* a mapping of a file's pages (mmap of an fd): file/pgoff */
+	VMA_HEAP,
+	VMA_STACK,
+};
+
+/* vm_handle_fault's answer for an access past the end of a mapped file. */
+#define VM_FAULT_SIGBUS 0x100
+
+struct inode;
 
 struct vma {
 	struct vma *prev, *next;
@@ -17,6 +28,10 @@ struct vma {
 	/* Private file data: the bytes that belong at `start` (src_len of them; zeros after). */
 	const u8 *src;
 	u64 src_len;
+	/* VMA_MAPPED: the file (referenced), the page of it at `start`, and MAP_SHARED. */
+	struct inode *file;
+	u64 pgoff;
+	bool shared;
 };
 
 struct mm {
@@ -34,6 +49,9 @@ bool vm_range_free(vaddr_t start, vaddr_t end);
 bool vm_range_mapped(vaddr_t start, vaddr_t end);
 /* Maps [start, start+len) (page-aligned, free) as one area. */
 int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, u64 src_len);
+/* Maps pages of a file: MAP_SHARED maps the file's own pages, MAP_PRIVATE maps them read-only
+ * and copies a page on its first write. Takes a reference on the file. */
+int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared);
 /* Removes every mapping in the range; holes are fine, as with Linux's munmap. */
 void vm_unmap(vaddr_t start, u64 len);
 /* Changes protection; -ENOMEM if part of the range is not mapped (Linux's rule). */

@@ -49,6 +49,7 @@ void user_fault(struct regs *r, int signo, int code, u64 addr)
 	kerr("monos: the program was killed by %s (%s)\n", signal_name(signo), describe(signo));
 	if (r->vector == 14)
 		kerr("  %s at address %016lx (%s, %s access)\n",
+		     signo == SIGBUS ? "past the end of the mapped file" :
 		     code == SEGV_ACCERR ? "invalid permissions" : "address not mapped", addr,
 		     (r->error & 1) ? "page present" : "page not present",
 		     (r->error & 16) ? "instruction" : (r->error & 2) ? "write" : "read");

@@ -3,6 +3,9 @@
 #include "syscall/syscall.h"
 #include "mm/vm.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
+#include <linux/fcntl.h>
+#include <linux/stat.h>
 #include "mm/pmm.h"
 #include <asm/mman.h>
 #include <linux/mman.h>
@@ -45,6 +48,14 @@ static vaddr_t find_low_2g(u64 len)
 	return 0;
 }
 
+long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off);
+
+/* /dev/zero maps as anonymous memory, as Linux's mmap_zero does. */
+static long mmap_zero_device(uptr_t addr, u64 len, u64 prot, u64 flags)
+{
+	return sys_mmap(addr, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+}
+
 long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off)
 {
 	if (len == 0 || (off & ~PAGE_MASK))
@@ -55,14 +66,26 @@ long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off)
 	u64 size = PAGE_ALIGN_UP(len);
 	if (size == 0 || size > USER_TOP)
 		return -ENOMEM;
+	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		if (!fd_get(fd))
+		f = fd_get(fd);
+		if (!f || (f->flags & O_PATH))
 			return -EBADF;
-		return -ENODEV; /* file mappings come with the VFS */
+		if (!f->inode || !S_ISREG(f->inode->mode) || f->inode->fops)
+			return f->inode && f->inode->rdev == 0x105 ? mmap_zero_device(addr, len, prot, flags)
+								   : -ENODEV;
+		u32 acc = f->flags & O_ACCMODE;
+		if (acc == O_WRONLY)
+			return -EACCES;
+		if (type != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
+			return -EACCES;
+		if (off / PAGE_SIZE + size / PAGE_SIZE < off / PAGE_SIZE)
+			return -EOVERFLOW;
 	}
 	if (flags & MAP_HUGETLB)
 		return -ENOMEM; /* no huge pages are reserved, as on a default Linux */
-	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !enough_memory(size))
+	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && (!f || type == MAP_PRIVATE) &&
+	    !enough_memory(size))
 		return -ENOMEM;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	vaddr_t at;
@@ -82,7 +105,9 @@ long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off)
 	}
 	if (!at)
 		return -ENOMEM;
-	int err = vm_map(at, size, prot & (VM_READ | VM_WRITE | VM_EXEC), VMA_ANON, NULL, 0);
+	u32 vprot = prot & (VM_READ | VM_WRITE | VM_EXEC);
+	int err = f ? vm_map_file(at, size, vprot, f->inode, off / PAGE_SIZE, type != MAP_PRIVATE)
+		    : vm_map(at, size, vprot, VMA_ANON, NULL, 0);
 	return err ? err : (long)at;
 }
 
@@ -167,4 +192,19 @@ long sys_mremap(uptr_t old, u64 old_len, u64 new_len, u64 flags, uptr_t new_addr
 	if (!at && size > old_len && (flags & MREMAP_MAYMOVE) == 0 && !enough_memory(size - old_len))
 		return -ENOMEM;
 	return vm_remap(old, old_len, size, flags & MREMAP_MAYMOVE, at);
+}
+
+/* tmpfs pages are the file: there is nothing to write back, only the arguments to check. */
+long sys_msync(uptr_t addr, u64 len, int flags)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	u64 size = PAGE_ALIGN_UP(len);
+	if (len && !size)
+		return -ENOMEM;
+	return vm_range_mapped(addr, addr + size) ? 0 : -ENOMEM;
 }

@@ -99,15 +99,12 @@ void trace_syscall(unsigned nr, const struct syscall_entry *e, const u64 args[6]
 		add(&l, "%s(", e->name);
 	else
 		add(&l, "syscall_%u(", nr);
-	char rfmt = 'd';
+	const char *arrow = strchr(fmt, '>');
+	char rfmt = arrow && arrow[1] ? arrow[1] : 'd';
 	int i = 0;
-	for (const char *f = fmt; *f && i < 6; f++) {
+	for (const char *f = fmt; *f && *f != '>' && i < 6; f++) {
 		if (*f == ',')
 			continue;
-		if (*f == '>') {
-			rfmt = f[1] ? f[1] : 'd';
-			break;
-		}
 		if (i)
 			add(&l, ", ");
 		add_arg(&l, *f, args[i], i < 5 ? args[i + 1] : 0, ret, !before);

@@ -7,6 +7,7 @@
 #include "mm/vm.h"
 #include "proc/fault.h"
 #include <asm/signal.h>
+#include <asm-generic/siginfo.h>
 
 #define VEC_PAGE_FAULT 14
 
@@ -64,6 +65,8 @@ void trap_dispatch(struct regs *r)
 				return;
 			kernel_fault(r, addr);
 		}
+		if (code == VM_FAULT_SIGBUS)
+			user_fault(r, SIGBUS, BUS_ADRERR, addr);
 		user_fault(r, SIGSEGV, code, addr);
 	}
 	if (!regs_from_user(r))
