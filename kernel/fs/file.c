@@ -28,6 +28,7 @@ void file_put(struct file *f)
 {
 	if (f && --f->refs == 0) {
 		inode_put(f->inode);
+		kfree(f->path);
 		kfree(f);
 	}
 }

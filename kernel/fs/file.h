@@ -21,6 +21,7 @@ struct file {
 	u32 flags;      /* O_ACCMODE, O_APPEND, O_NONBLOCK... as given to open/fcntl */
 	u64 pos;
 	struct inode *inode; /* what it was opened from; NULL for anonymous files */
+	char *path;          /* the absolute path it was opened by, for /proc (or NULL) */
 	int stream;     /* for the console: which standard stream (0, 1, 2) it was made as */
 };
 

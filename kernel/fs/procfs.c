@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "lib/format.h"
 #include "errno.h"
+#include "drivers/console.h"
 #include <linux/stat.h>
 
 static const struct fs_info proc_fs = { "proc", 0x16, 0x9fa0 /* PROC_SUPER_MAGIC */ };
@@ -20,31 +21,6 @@ static void link_pid(struct textbuf *t, u64 arg) { tb_printf(t, "%d", proc.pid);
 static void link_thread(struct textbuf *t, u64 arg) { tb_printf(t, "%d/task/%d", proc.pid, current_thread()->tid); }
 static void link_exe(struct textbuf *t, u64 arg) { tb_printf(t, "%s", proc.exe_path); }
 static void link_root(struct textbuf *t, u64 arg) { tb_printf(t, "/"); }
-
-/* The absolute path of a tmpfs directory, by climbing to the root. */
-static void dir_path(struct textbuf *t, struct inode *i)
-{
-	if (i == vfs_root || !i->parent) {
-		tb_put(t, "/", 1);
-		return;
-	}
-	const char *names[64];
-	size_t lens[64];
-	int n = 0;
-	for (; i != vfs_root && i->parent && n < 64; i = i->parent) {
-		struct child *c;
-		for (c = i->parent->children; c && c->inode != i; c = c->next)
-			;
-		if (!c)
-			break;
-		names[n] = c->name;
-		lens[n++] = c->len;
-	}
-	for (int k = n - 1; k >= 0; k--) {
-		tb_put(t, "/", 1);
-		tb_put(t, names[k], lens[k]);
-	}
-}
 
 static void link_cwd(struct textbuf *t, u64 arg) { dir_path(t, proc.cwd); }
 
@@ -71,12 +47,14 @@ static void link_fd(struct textbuf *t, u64 fd)
 	struct file *f = fd_get((int)fd);
 	if (!f)
 		return;
-	if (f->inode && f->inode->fs == &tmpfs_fs && S_ISDIR(f->inode->mode))
+	if (f->path)
+		tb_printf(t, "%s", f->path);
+	else if (f->inode && S_ISDIR(f->inode->mode))
 		dir_path(t, f->inode);
-	else if (f->inode && f->inode->fs == &tmpfs_fs)
-		tb_printf(t, "/proc/self/fd/%lu", fd); /* a file's own name needs a reverse lookup */
+	else if (!f->inode)
+		tb_printf(t, "%s", console_is_tty(f->stream) ? "/dev/ttyS0" : "pipe:[1]");
 	else
-		tb_printf(t, "/dev/ttyS0");
+		tb_printf(t, "anon_inode:[%lu]", f->inode->ino);
 }
 
 static const struct synth_entry fd_entry = { "fd", S_IFLNK | 0700, .link = link_fd };

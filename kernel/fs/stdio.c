@@ -8,6 +8,7 @@
 #include "drivers/console.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
+#include "mm/kheap.h"
 #include "core/cmdline.h"
 #include "core/log.h"
 #include "errno.h"
@@ -100,7 +101,8 @@ static struct file *make_stdin(void)
 	struct inode *i;
 	struct file *f = NULL;
 	if (path_walk(vfs_root, path, LOOKUP_FOLLOW, &i) == 0) {
-		vfs_open(i, O_RDONLY, &f);
+		if (vfs_open(i, O_RDONLY, &f) == 0 && (f->path = kmalloc(strlen(path) + 1)))
+			memcpy(f->path, path, strlen(path) + 1);
 		inode_put(i);
 		return f;
 	}

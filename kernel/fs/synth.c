@@ -203,3 +203,29 @@ static long synth_readlink(struct inode *i, char *buf, size_t size)
 	kfree(t.buf);
 	return (long)len;
 }
+
+/* The absolute path of a tmpfs directory, by climbing to the root. */
+void dir_path(struct textbuf *t, struct inode *i)
+{
+	if (i == vfs_root || !i->parent) {
+		tb_put(t, "/", 1);
+		return;
+	}
+	const char *names[64];
+	size_t lens[64];
+	int n = 0;
+	for (; i != vfs_root && i->parent && n < 64; i = i->parent) {
+		struct child *c;
+		for (c = i->parent->children; c && c->inode != i; c = c->next)
+			;
+		if (!c)
+			break;
+		names[n] = c->name;
+		lens[n++] = c->len;
+	}
+	for (int k = n - 1; k >= 0; k--) {
+		tb_put(t, "/", 1);
+		tb_put(t, names[k], lens[k]);
+	}
+}
+

@@ -33,5 +33,8 @@ struct synth_entry {
 	const struct synth_dir_ops *dyn;            /* directories with computed entries */
 };
 
+/* Appends the absolute path of a tmpfs directory (climbing to the root). */
+void dir_path(struct textbuf *t, struct inode *dir);
+
 /* Makes the root inode of a synthetic tree (mounted by linking it into the tree). */
 struct inode *synth_root(const struct fs_info *fs, const struct synth_entry *children);

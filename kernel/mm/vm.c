@@ -17,6 +17,34 @@
 #define PF_INSN 16
 
 struct mm mm;
+
+/* Mapped file names are shared between the areas a split makes: a count stands before the text.
+ * path_new copies a plain string into a counted one; path_ref shares a counted one. */
+static const char *path_ref(const char *path)
+{
+	if (path)
+		(*((u64 *)path - 1))++;
+	return path;
+}
+
+static const char *path_new(const char *path)
+{
+	if (!path)
+		return NULL;
+	size_t n = strlen(path);
+	u64 *copy = kmalloc(sizeof(u64) + n + 1);
+	if (!copy)
+		return NULL;
+	copy[0] = 1;
+	memcpy(copy + 1, path, n + 1);
+	return (const char *)(copy + 1);
+}
+
+static void path_drop(const char *path)
+{
+	if (path && --*((u64 *)path - 1) == 0)
+		kfree((u64 *)path - 1);
+}
 static u64 resident, resident_peak;
 
 void vm_init(void)
@@ -61,10 +89,12 @@ static void unlink_vma(struct vma *v)
 	v->next->prev = v->prev;
 	if (v->file)
 		inode_put(v->file);
+	path_drop(v->path);
 	kfree(v);
 }
 
-int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared)
+int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared,
+		const char *path)
 {
 	int err = vm_map(start, len, prot, VMA_MAPPED, NULL, 0);
 	if (err)
@@ -73,6 +103,7 @@ int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff,
 	v->file = file;
 	v->pgoff = pgoff;
 	v->shared = shared;
+	v->path = path_new(path);
 	inode_get(file);
 	return 0;
 }
@@ -109,6 +140,7 @@ static struct vma *split(struct vma *v, vaddr_t addr)
 		u->src_len = v->src_len > delta ? v->src_len - delta : 0;
 	}
 	if (u->file) {
+		path_ref(u->path);
 		inode_get(u->file);
 		u->pgoff = v->pgoff + delta / PAGE_SIZE;
 	}

@@ -32,6 +32,7 @@ struct vma {
 	struct inode *file;
 	u64 pgoff;
 	bool shared;
+	const char *path;  /* the file's name as opened, for /proc/self/maps (shared string) */
 };
 
 struct mm {
@@ -51,7 +52,8 @@ bool vm_range_mapped(vaddr_t start, vaddr_t end);
 int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, u64 src_len);
 /* Maps pages of a file: MAP_SHARED maps the file's own pages, MAP_PRIVATE maps them read-only
  * and copies a page on its first write. Takes a reference on the file. */
-int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared);
+int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared,
+		const char *path);
 /* Removes every mapping in the range; holes are fine, as with Linux's munmap. */
 void vm_unmap(vaddr_t start, u64 len);
 /* Changes protection; -ENOMEM if part of the range is not mapped (Linux's rule). */

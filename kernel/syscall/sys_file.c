@@ -6,6 +6,7 @@
 #include "fs/vfs.h"
 #include "fs/path.h"
 #include "fs/file.h"
+#include "fs/synth.h"
 #include "proc/process.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
@@ -40,6 +41,24 @@ static int create_file(struct inode *dir, const char *name, size_t len, u32 mode
 	inode_get(i);
 	*out = i;
 	return 0;
+}
+
+/* The path as opened, made absolute from the directory it started in, for /proc. Not resolved
+ * further ("a/../b" stays as it is); NULL when out of memory. */
+static char *absolute_path(struct inode *start, const char *path)
+{
+	struct textbuf t = { 0 };
+	if (path[0] != '/') {
+		dir_path(&t, start);
+		if (t.len > 1)
+			tb_put(&t, "/", 1);
+	}
+	tb_put(&t, path, strlen(path) + 1);
+	if (t.oom) {
+		kfree(t.buf);
+		return NULL;
+	}
+	return t.buf;
 }
 
 static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
@@ -117,6 +136,7 @@ static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 	err = vfs_open(i, (u32)flags, &f);
 	if (err)
 		goto out;
+	f->path = absolute_path(start, path);
 	err = fd_install(f, 0, flags & O_CLOEXEC);
 	file_put(f);
 out:
