@@ -27,6 +27,8 @@ struct file *file_new(const struct file_ops *ops, u32 flags)
 void file_put(struct file *f)
 {
 	if (f && --f->refs == 0) {
+		if (f->ops->release)
+			f->ops->release(f);
 		inode_put(f->inode);
 		kfree(f->path);
 		kfree(f);
@@ -85,4 +87,16 @@ void fd_set_cloexec(int fd, bool on)
 {
 	if (fd_get(fd))
 		fds[fd].cloexec = on;
+}
+
+void fd_close_range(unsigned first, unsigned last, bool cloexec_only)
+{
+	for (unsigned fd = first; fd <= last && fd < FD_MAX; fd++) {
+		if (!fds[fd].file)
+			continue;
+		if (cloexec_only)
+			fds[fd].cloexec = true;
+		else
+			fd_close((int)fd);
+	}
 }

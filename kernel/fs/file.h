@@ -12,6 +12,8 @@ struct file_ops {
 	ssize_t (*write)(struct file *f, const void *buf, size_t n, u64 *pos);
 	int (*stat)(struct file *f, struct stat *st);
 	long (*ioctl)(struct file *f, unsigned cmd, uptr_t arg);
+	/* The last descriptor of the file went (pipes count their ends). */
+	void (*release)(struct file *f);
 	bool seekable;
 };
 
@@ -22,6 +24,7 @@ struct file {
 	u64 pos;
 	struct inode *inode; /* what it was opened from; NULL for anonymous files */
 	char *path;          /* the absolute path it was opened by, for /proc (or NULL) */
+	void *priv;          /* the object behind an anonymous file (a pipe) */
 	int stream;     /* for the console: which standard stream (0, 1, 2) it was made as */
 };
 
@@ -39,5 +42,7 @@ struct file *fd_get(int fd);
 int fd_install(struct file *f, int min, bool cloexec);
 int fd_install_at(struct file *f, int fd, bool cloexec);
 int fd_close(int fd);
+/* Closes every descriptor in [first, last] (close_range). */
+void fd_close_range(unsigned first, unsigned last, bool cloexec_only);
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);

@@ -4,6 +4,7 @@
 #include "syscall/syscall.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "fs/pipe.h"
 #include "lib/string.h"
 #include <asm/stat.h>
 #include <asm/ioctls.h>
@@ -276,6 +277,10 @@ long sys_fcntl(int fd, int cmd, u64 arg)
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
 		return 0;
+	case F_GETPIPE_SZ:
+		return file_is_pipe(f) ? pipe_get_size(f) : -EBADF;
+	case F_SETPIPE_SZ:
+		return file_is_pipe(f) ? pipe_set_size(f, arg) : -EBADF;
 	default:
 		return -EINVAL;
 	}

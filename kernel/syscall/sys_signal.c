@@ -6,6 +6,7 @@
 #include "syscall/syscall.h"
 #include "proc/process.h"
 #include "proc/fault.h"
+#include "proc/signal.h"
 #include "core/log.h"
 #include <asm/signal.h>
 
@@ -60,7 +61,7 @@ static long act_on(int sig)
 	return -ENOSYS;
 }
 
-static long send_self(int sig)
+long signal_raise(int sig)
 {
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
@@ -96,7 +97,7 @@ long sys_kill(int pid, int sig)
 {
 	if (!is_us(pid))
 		return -ESRCH;
-	return send_self(sig);
+	return signal_raise(sig);
 }
 
 long sys_tgkill(int tgid, int tid, int sig)
@@ -105,7 +106,7 @@ long sys_tgkill(int tgid, int tid, int sig)
 		return -EINVAL;
 	if (tgid != proc.pid || tid != current_thread()->tid)
 		return -ESRCH;
-	return send_self(sig);
+	return signal_raise(sig);
 }
 
 long sys_tkill(int tid, int sig)
@@ -114,7 +115,7 @@ long sys_tkill(int tid, int sig)
 		return -EINVAL;
 	if (tid != current_thread()->tid)
 		return -ESRCH;
-	return send_self(sig);
+	return signal_raise(sig);
 }
 
 long sys_rt_sigpending(uptr_t set, u64 size)

@@ -1,0 +1,182 @@
+/* A pipe is a ring buffer of 64 KiB by default (Linux's 16 pages), resizable with F_SETPIPE_SZ up
+ * to /proc/sys/fs/pipe-max-size. Reading an empty pipe whose write end is open blocks; with one
+ * thread nothing can ever fill it, so the wait lasts until --timeout, as the same program would
+ * hang on Linux. Writing with no reader left raises SIGPIPE and fails with EPIPE. */
+#include "fs/pipe.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "mm/kheap.h"
+#include "mm/usercopy.h"
+#include "proc/signal.h"
+#include "arch/x86_64/cpu.h"
+#include "core/log.h"
+#include "lib/string.h"
+#include "errno.h"
+#include <asm/stat.h>
+#include <asm/ioctls.h>
+#include <linux/stat.h>
+#include <linux/fcntl.h>
+#include <asm/signal.h>
+
+#define PIPE_DEFAULT_SIZE (16 * PAGE_SIZE)
+#define PIPE_MAX_SIZE (1024 * 1024) /* /proc/sys/fs/pipe-max-size */
+#define PIPE_BUF_ATOMIC 4096
+
+struct pipe {
+	u8 *buf;
+	u64 size, head, len; /* data is buf[head .. head+len) modulo size */
+	int readers, writers;
+	u64 ino;
+};
+
+static u64 next_pipe_ino = 1000;
+
+static ssize_t pipe_read(struct file *f, void *out, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	if (n == 0)
+		return 0;
+	if (p->len == 0) {
+		if (p->writers == 0)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		static bool said;
+		if (!said) {
+			said = true;
+			kerr("monos: the only thread waits on an empty pipe that nothing else can fill\n");
+		}
+		for (;;)
+			cpu_relax(); /* a deadlock on Linux too; threads and wait queues come next */
+	}
+	size_t take = MIN(n, p->len);
+	for (size_t k = 0; k < take; k++)
+		((u8 *)out)[k] = p->buf[(p->head + k) % p->size];
+	p->head = (p->head + take) % p->size;
+	p->len -= take;
+	return (ssize_t)take;
+}
+
+static ssize_t pipe_write(struct file *f, const void *in, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	if (p->readers == 0) {
+		signal_raise(SIGPIPE);
+		return -EPIPE;
+	}
+	size_t room = p->size - p->len;
+	/* Writes of at most PIPE_BUF bytes are atomic: all or (non-blocking) nothing. */
+	if (room == 0 || (n <= PIPE_BUF_ATOMIC && room < n)) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		static bool said;
+		if (!said) {
+			said = true;
+			kerr("monos: the only thread waits on a full pipe that nothing else can drain\n");
+		}
+		for (;;)
+			cpu_relax();
+	}
+	size_t put = MIN(n, room);
+	for (size_t k = 0; k < put; k++)
+		p->buf[(p->head + p->len + k) % p->size] = ((const u8 *)in)[k];
+	p->len += put;
+	return (ssize_t)put;
+}
+
+static int pipe_stat(struct file *f, struct stat *st)
+{
+	struct pipe *p = f->priv;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFIFO | 0600;
+	st->st_nlink = 1;
+	st->st_ino = p->ino;
+	st->st_dev = 0xd; /* pipefs */
+	st->st_blksize = PAGE_SIZE;
+	return 0;
+}
+
+static long pipe_ioctl(struct file *f, unsigned cmd, uptr_t arg)
+{
+	struct pipe *p = f->priv;
+	if (cmd == FIONREAD) {
+		int avail = (int)p->len;
+		return copy_to_user(arg, &avail, sizeof(avail));
+	}
+	return -ENOTTY;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+	if (p->readers == 0 && p->writers == 0) {
+		kfree(p->buf);
+		kfree(p);
+	}
+}
+
+static const struct file_ops pipe_ops = {
+	.read = pipe_read, .write = pipe_write, .stat = pipe_stat, .ioctl = pipe_ioctl,
+	.release = pipe_release,
+};
+
+bool file_is_pipe(struct file *f)
+{
+	return f->ops == &pipe_ops;
+}
+
+int pipe_create(u32 flags, struct file **read_end, struct file **write_end)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+	u8 *buf = kmalloc(PIPE_DEFAULT_SIZE);
+	struct file *r = file_new(&pipe_ops, O_RDONLY | (flags & O_NONBLOCK));
+	struct file *w = file_new(&pipe_ops, O_WRONLY | (flags & O_NONBLOCK));
+	if (!p || !buf || !r || !w) {
+		kfree(p);
+		kfree(buf);
+		kfree(r);
+		kfree(w);
+		return -ENFILE;
+	}
+	p->buf = buf;
+	p->size = PIPE_DEFAULT_SIZE;
+	p->readers = p->writers = 1;
+	p->ino = next_pipe_ino++;
+	r->priv = w->priv = p;
+	*read_end = r;
+	*write_end = w;
+	return 0;
+}
+
+long pipe_get_size(struct file *f)
+{
+	return file_is_pipe(f) ? (long)((struct pipe *)f->priv)->size : -EBADF;
+}
+
+long pipe_set_size(struct file *f, u64 size)
+{
+	if (!file_is_pipe(f))
+		return -EBADF;
+	struct pipe *p = f->priv;
+	if (size > PIPE_MAX_SIZE)
+		return -EPERM; /* root may exceed it on Linux with CAP_SYS_RESOURCE; we keep the cap */
+	u64 want = PAGE_SIZE;
+	while (want < size)
+		want <<= 1;
+	if (want < p->len)
+		return -EBUSY;
+	u8 *buf = kmalloc(want);
+	if (!buf)
+		return -ENOMEM;
+	for (u64 k = 0; k < p->len; k++)
+		buf[k] = p->buf[(p->head + k) % p->size];
+	kfree(p->buf);
+	p->buf = buf;
+	p->size = want;
+	p->head = 0;
+	return (long)want;
+}
