@@ -2,6 +2,7 @@
  * table is sized by RLIMIT_NOFILE's hard maximum. Lock: none yet (one thread). */
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "fs/lock.h"
 #include "mm/kheap.h"
 #include "proc/process.h"
 #include "errno.h"
@@ -29,6 +30,8 @@ void file_put(struct file *f)
 	if (f && --f->refs == 0) {
 		if (f->ops->release)
 			f->ops->release(f);
+		if (f->inode)
+			locks_file_released(f);
 		inode_put(f->inode);
 		kfree(f->path);
 		kfree(f);
@@ -74,6 +77,8 @@ int fd_close(int fd)
 	if (!f)
 		return -EBADF;
 	fds[fd].file = NULL;
+	if (f->inode)
+		locks_fd_closed(f->inode);
 	file_put(f);
 	return 0;
 }

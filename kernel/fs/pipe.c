@@ -8,8 +8,7 @@
 #include "mm/kheap.h"
 #include "mm/usercopy.h"
 #include "proc/signal.h"
-#include "arch/x86_64/cpu.h"
-#include "core/log.h"
+#include "proc/process.h"
 #include "lib/string.h"
 #include "errno.h"
 #include <asm/stat.h>
@@ -41,13 +40,7 @@ static ssize_t pipe_read(struct file *f, void *out, size_t n, u64 *pos)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		static bool said;
-		if (!said) {
-			said = true;
-			kerr("monos: the only thread waits on an empty pipe that nothing else can fill\n");
-		}
-		for (;;)
-			cpu_relax(); /* a deadlock on Linux too; threads and wait queues come next */
+		wait_forever("data on an empty pipe");
 	}
 	size_t take = MIN(n, p->len);
 	for (size_t k = 0; k < take; k++)
@@ -69,13 +62,7 @@ static ssize_t pipe_write(struct file *f, const void *in, size_t n, u64 *pos)
 	if (room == 0 || (n <= PIPE_BUF_ATOMIC && room < n)) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		static bool said;
-		if (!said) {
-			said = true;
-			kerr("monos: the only thread waits on a full pipe that nothing else can drain\n");
-		}
-		for (;;)
-			cpu_relax();
+		wait_forever("room in a full pipe");
 	}
 	size_t put = MIN(n, room);
 	for (size_t k = 0; k < put; k++)

@@ -5,6 +5,7 @@
 #include "arch/x86_64/gdt.h"
 #include "drivers/power.h"
 #include "core/log.h"
+#include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 #include <linux/resource.h>
 
@@ -41,4 +42,11 @@ void proc_exit(int status)
 {
 	kprintf("exit: status %d\n", status);
 	power_off((u32)status & 0xff);
+}
+
+void wait_forever(const char *what)
+{
+	kerr("monos: the only thread waits for %s, which nothing else can bring\n", what);
+	for (;;)
+		cpu_relax();
 }

@@ -45,3 +45,7 @@ void proc_init(void);
 /* Loads the manifest's program and enters it; returns only on failure (with a message). */
 void exec_start(void);
 void __noreturn proc_exit(int status);
+/* The only thread waits for something only another thread could bring (a pipe filled, a lock
+ * released): on Linux it would block for ever, and so do we, after saying so once. Threads and
+ * wait queues replace this. */
+void __noreturn wait_forever(const char *what);

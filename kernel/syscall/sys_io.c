@@ -5,6 +5,8 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "fs/pipe.h"
+
+long fcntl_lock(int fd, int cmd, uptr_t arg);
 #include "lib/string.h"
 #include <asm/stat.h>
 #include <asm/ioctls.h>
@@ -277,6 +279,13 @@ long sys_fcntl(int fd, int cmd, u64 arg)
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
 		return 0;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_lock(fd, cmd, arg);
 	case F_GETPIPE_SZ:
 		return file_is_pipe(f) ? pipe_get_size(f) : -EBADF;
 	case F_SETPIPE_SZ:
