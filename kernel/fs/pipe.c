@@ -167,3 +167,12 @@ long pipe_set_size(struct file *f, u64 size)
 	p->head = 0;
 	return (long)want;
 }
+
+size_t pipe_peek(struct file *f, void *out, size_t n)
+{
+	struct pipe *p = f->priv;
+	size_t take = MIN(n, p->len);
+	for (size_t k = 0; k < take; k++)
+		((u8 *)out)[k] = p->buf[(p->head + k) % p->size];
+	return take;
+}

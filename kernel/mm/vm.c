@@ -478,3 +478,9 @@ u64 vm_resident_peak_pages(void)
 {
 	return resident_peak;
 }
+
+bool vm_page_resident(vaddr_t va)
+{
+	u64 *pte = pte_lookup(va, false);
+	return pte && (*pte & PTE_ADDR);
+}

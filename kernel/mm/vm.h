@@ -73,6 +73,8 @@ int vm_grow_heap(vaddr_t old_end, vaddr_t new_end);
  * free, else, with may_move, moves it to a new place (new_at, or anywhere when 0) by moving its
  * page-table entries, not copying pages. Returns the new address or -errno. */
 long vm_remap(vaddr_t old, u64 old_len, u64 new_len, bool may_move, vaddr_t new_at);
+/* Whether the page at va has memory behind it now (mincore). */
+bool vm_page_resident(vaddr_t va);
 /* Bytes of the app's memory that are backed by pages now (for statm-like figures). */
 u64 vm_resident_pages(void);
 u64 vm_resident_peak_pages(void);

@@ -14,6 +14,7 @@
 #include <linux/stat.h>
 #include <linux/openat2.h>
 #include <linux/falloc.h>
+#include <linux/memfd.h>
 
 /* ABI values the UAPI headers do not export: access(2)'s mode bits (unistd.h) and the size of
  * the first struct open_how (include/linux/fcntl.h). */
@@ -349,3 +350,36 @@ long sys_fsync(int fd) { return sync_fd(fd); }
 long sys_fdatasync(int fd) { return sync_fd(fd); }
 long sys_sync(void) { return 0; }
 long sys_syncfs(int fd) { return fd_get(fd) ? 0 : -EBADF; }
+
+#define MFD_NAME_MAX 249 /* NAME_MAX minus the "memfd:" prefix */
+
+/* memfd_create: an unnamed tmpfs file. Seals are not kept yet: F_ADD_SEALS gives EINVAL. */
+long sys_memfd_create(uptr_t uname, unsigned flags)
+{
+	if (flags & ~(unsigned)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB))
+		return -EINVAL;
+	if (flags & MFD_HUGETLB)
+		return -EINVAL; /* no huge pages */
+	char name[MFD_NAME_MAX + 1];
+	long n = strncpy_from_user(name, uname, sizeof(name));
+	if (n == -ENAMETOOLONG)
+		return -EINVAL;
+	if (n < 0)
+		return n;
+	struct inode *i = inode_new(&tmpfs_fs, S_IFREG | 0777);
+	if (!i)
+		return -ENOMEM;
+	struct file *f;
+	long err = vfs_open(i, O_RDWR | O_LARGEFILE, &f);
+	if (err) {
+		inode_put(i);
+		return err;
+	}
+	struct textbuf t = { 0 };
+	tb_printf(&t, "/memfd:%s (deleted)", name);
+	tb_put(&t, "", 1);
+	f->path = t.oom ? NULL : t.buf;
+	err = fd_install(f, 0, flags & MFD_CLOEXEC);
+	file_put(f);
+	return err;
+}

@@ -209,3 +209,26 @@ long sys_msync(uptr_t addr, u64 len, int flags)
 		return -ENOMEM;
 	return vm_range_mapped(addr, addr + size) ? 0 : -ENOMEM;
 }
+
+long sys_mincore(uptr_t addr, u64 len, uptr_t vec)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	u64 size = PAGE_ALIGN_UP(len);
+	if (len && !size)
+		return -ENOMEM;
+	if (addr > USER_TOP || size > USER_TOP - addr)
+		return -ENOMEM;
+	if (!vm_range_mapped(addr, addr + size))
+		return -ENOMEM;
+	u8 chunk[256];
+	for (u64 done = 0; done < size / PAGE_SIZE;) {
+		u64 n = MIN(sizeof(chunk), size / PAGE_SIZE - done);
+		for (u64 k = 0; k < n; k++)
+			chunk[k] = vm_page_resident(addr + (done + k) * PAGE_SIZE);
+		if (copy_to_user(vec + done, chunk, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
