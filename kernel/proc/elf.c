@@ -71,7 +71,7 @@ static u32 prot_of(u32 pflags)
 	       ((pflags & PF_X) ? VM_EXEC : 0);
 }
 
-int elf_map(const u8 *data, struct elf_image *img)
+int elf_map(const u8 *data, struct elf_image *img, struct inode *file, const char *path)
 {
 	const Elf64_Ehdr *eh = (const void *)data;
 	const Elf64_Phdr *ph = (const void *)(data + eh->e_phoff);
@@ -92,11 +92,22 @@ int elf_map(const u8 *data, struct elf_image *img)
 			continue;
 		/* The area begins at the page boundary, so its file data begins that much earlier. */
 		u64 file_off = p->p_offset - (seg - start);
-		u64 file_len = p->p_filesz + (seg - start);
 		if (!vm_range_free(start, end))
 			return bad("PT_LOAD segments overlap");
-		int err = vm_map(start, end - start, prot_of(p->p_flags), VMA_FILE, data + file_off,
-				 file_len);
+		u32 prot = prot_of(p->p_flags);
+		/* Pages wholly inside the file's bytes come from the file itself. A segment without bss
+		 * maps its last page from the file too, as Linux does (the bytes past p_filesz show). */
+		vaddr_t file_end = seg + p->p_filesz;
+		vaddr_t mapped_end = p->p_memsz > p->p_filesz ? PAGE_ALIGN_DOWN(file_end) : end;
+		int err = 0;
+		if (mapped_end > start)
+			err = vm_map_file(start, mapped_end - start, prot, file, file_off / PAGE_SIZE,
+					  false, path);
+		/* The rest: the partial page of file bytes followed by zeros, and the bss. */
+		if (!err && end > mapped_end && mapped_end >= start)
+			err = vm_map(mapped_end, end - mapped_end, prot, VMA_FILE,
+				     data + file_off + (mapped_end - start),
+				     p->p_filesz && file_end > mapped_end ? file_end - mapped_end : 0);
 		if (err)
 			return err;
 		if (end > img->end)

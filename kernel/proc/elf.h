@@ -14,8 +14,10 @@ struct elf_image {
 
 /* Checks the headers; fills what loading will need. Returns 0 or -ENOEXEC with a message. */
 int elf_inspect(const u8 *data, u64 size, struct elf_image *img);
-/* Maps the PT_LOAD segments at img->load_bias (file pages copied in on first touch). */
-int elf_map(const u8 *data, struct elf_image *img);
+struct inode;
+/* Maps the PT_LOAD segments at img->load_bias. Whole file pages map the image file in place
+ * (copy on write); the page where file data meets bss is a private copy with zeros after. */
+int elf_map(const u8 *data, struct elf_image *img, struct inode *file, const char *path);
 /* The lowest page-aligned PT_LOAD address, and the bytes from it to the highest end. */
 vaddr_t elf_first_vaddr(const u8 *data);
 u64 elf_span(const u8 *data);

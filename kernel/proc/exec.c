@@ -112,7 +112,7 @@ static uptr_t build_stack(const struct manifest *m, const struct elf_image *img,
 /* The bytes of an executable file of the image. Files are exec'd from the initrd's bytes, which
  * are contiguous; a file the app has changed cannot be exec'd yet (and one process never execs
  * after start). */
-static int exec_file(const char *path, const u8 **data, u64 *size)
+static int exec_file(const char *path, struct inode **file, const u8 **data, u64 *size)
 {
 	struct inode *i;
 	int err = path_walk(vfs_root, path, LOOKUP_FOLLOW, &i);
@@ -132,7 +132,8 @@ static int exec_file(const char *path, const u8 **data, u64 *size)
 		inode_put(i);
 		return -ETXTBSY;
 	}
-	/* The image's files live as long as the VM: the reference is not dropped. */
+	/* The mappings take their own references; the image's files live as long as the VM. */
+	*file = i;
 	return 0;
 }
 
@@ -150,7 +151,8 @@ void exec_start(void)
 	proc.cwd = cwd;
 	const u8 *data;
 	u64 size;
-	if (exec_file(m.exe, &data, &size))
+	struct inode *exe_inode, *interp_inode = NULL;
+	if (exec_file(m.exe, &exe_inode, &data, &size))
 		return;
 	struct elf_image img, interp = { 0 };
 	const u8 *interp_data = NULL;
@@ -158,7 +160,7 @@ void exec_start(void)
 	if (elf_inspect(data, size, &img))
 		return;
 	if (img.interp) {
-		if (exec_file(img.interp, &interp_data, &interp_size) ||
+		if (exec_file(img.interp, &interp_inode, &interp_data, &interp_size) ||
 		    elf_inspect(interp_data, interp_size, &interp))
 			return;
 		if (interp.interp) {
@@ -184,7 +186,7 @@ void exec_start(void)
 	mm.mmap_base = PAGE_ALIGN_DOWN(mm.stack_top - STACK_SIZE - MMAP_GAP - rnd_pages(MMAP_RND_PAGES));
 	if (elf_is_dyn(data))
 		img.load_bias = ELF_ET_DYN_BASE + rnd_pages(PIE_RND_PAGES);
-	if (elf_map(data, &img))
+	if (elf_map(data, &img, exe_inode, m.exe))
 		return;
 	if (interp_data) {
 		/* The interpreter goes where mmap would put it, as Linux's load_elf_interp does. */
@@ -195,7 +197,7 @@ void exec_start(void)
 			return;
 		}
 		interp.load_bias = at - elf_first_vaddr(interp_data);
-		if (elf_map(interp_data, &interp))
+		if (elf_map(interp_data, &interp, interp_inode, img.interp))
 			return;
 	}
 	mm.brk_start = mm.brk = img.end + (options.aslr ? random_u64() % BRK_RND_BYTES & PAGE_MASK : 0);
