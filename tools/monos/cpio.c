@@ -243,3 +243,35 @@ int cpio_finish(struct cpio_writer *w)
 		err = pad_to(w, ARCHIVE_BLOCK);
 	return err;
 }
+
+int64_t cpio_find_trailer(int fd, uint64_t size)
+{
+	/* The trailer's head is 124 bytes (110 + "TRAILER!!!" + NUL, padded to 4), then
+	 * zeros up to the next 512-byte boundary: it starts in the last 636 bytes. */
+	char buf[1024];
+	uint64_t from = size > sizeof(buf) ? size - sizeof(buf) : 0;
+	size_t n = size - from;
+	for (size_t got = 0; got < n; ) {
+		ssize_t k = pread(fd, buf + got, n - got, from + got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EINVAL;
+		got += k;
+	}
+	for (size_t i = n >= CPIO_HEADER_SIZE + 11 ? n - CPIO_HEADER_SIZE - 11 + 1 : 0; i-- > 0; ) {
+		if ((from + i) % 4 == 0 && memcmp(buf + i, "070701", 6) == 0 &&
+		    memcmp(buf + i + CPIO_HEADER_SIZE, "TRAILER!!!", 11) == 0) {
+			for (size_t z = i + CPIO_HEADER_SIZE + 11; z < n; z++)
+				if (buf[z])
+					return -EINVAL;
+			return (int64_t)(from + i);
+		}
+	}
+	return -EINVAL;
+}
+
+int cpio_copy_prefix(struct cpio_writer *w, int in, uint64_t size)
+{
+	return copy_data(w, in, 0, size);
+}

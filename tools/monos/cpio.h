@@ -37,4 +37,13 @@ int cpio_add_symlink(struct cpio_writer *w, const char *name, const char *target
 /* Writes the TRAILER!!! entry and pads the archive to a multiple of 512 bytes. */
 int cpio_finish(struct cpio_writer *w);
 
+/* Finds the TRAILER!!! entry that ends the archive in FD (SIZE bytes), as this writer puts
+ * it, so that entries can be appended in its place: its offset, or -errno (-EINVAL when
+ * the end of the file is not a trailer). */
+int64_t cpio_find_trailer(int fd, uint64_t size);
+
+/* Copies SIZE bytes of IN from offset 0 to the writer's file, as archive bytes already
+ * written (w->off grows): the start of an existing archive to append to. */
+int cpio_copy_prefix(struct cpio_writer *w, int in, uint64_t size);
+
 #endif

@@ -1,8 +1,10 @@
 /* monos: the host command line. Parses `monos run [options] PROGRAM [ARGS...]`, checks
- * PROGRAM, builds the initramfs in a temporary directory and hands over to qemu.c.
+ * PROGRAM, has pack.c plan the image, takes it from the cache or builds it (cache.c,
+ * image.c) and hands over to qemu.c.
  * The options and exit codes are documented in docs/cli.md; keep the two in step. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -11,11 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "elf.h"
 #include "host.h"
 #include "image.h"
+#include "pack.h"
 #include "qemu.h"
 #include "util.h"
 
@@ -27,12 +32,15 @@ static const char usage_text[] =
 "Usage: monos run [OPTIONS] PROGRAM [ARGS...]\n"
 "       monos --help | --version\n"
 "\n"
-"Runs a static Linux x86-64 executable in a small QEMU virtual machine.\n"
+"Runs a Linux x86-64 executable (static or dynamic) in a small QEMU virtual machine.\n"
 "\n"
 "Options of `run` (before PROGRAM):\n"
 "  -e, --env K=V|K        set K in the guest environment (K alone: copy it from here)\n"
 "      --add HOST[:GUEST] put a file or directory tree in the guest (default GUEST: the\n"
 "                         absolute HOST path)\n"
+"      --profile FILE     also use this profile (extra trees for an interpreter)\n"
+"      --no-profiles      do not use the built-in profiles (python3, lua5.4, perl)\n"
+"      --allow-missing    a shared library that is not found is only a warning\n"
 "  -w, --workdir DIR      the guest working directory (default: the current one)\n"
 "  -m, --mem SIZE         guest memory, QEMU syntax (default 128M)\n"
 "      --smp N            virtual CPUs (default 1)\n"
@@ -42,19 +50,25 @@ static const char usage_text[] =
 "      --timeout SECS     stop the VM after SECS seconds (exit status 124)\n"
 "      --trace=syscalls   print every system call of the program on stderr\n"
 "      --no-aslr          no address space randomization in the guest\n"
+"      --missing-files    the kernel reports files the program looked for in vain\n"
 "      --kernel PATH      the monos kernel (default: kernel.elf beside this program)\n"
 "      --qemu-arg ARG     append ARG to the QEMU command line (repeatable)\n"
-"      --save-image PATH  write the initramfs to PATH and keep it\n"
+"      --save-image PATH  write the initramfs to PATH and keep it (no cache)\n"
+"      --cache-dir DIR    where built images are kept (default ~/.cache/monos)\n"
+"      --no-cache         build the image afresh and do not keep it\n"
 "      --dry-run          print the QEMU command line and exit\n"
 "  -v, --verbose          say what monos does; the kernel log goes to the console\n"
 "  -h, --help             this help\n"
 "\n"
 "Exit status: PROGRAM's own, or 124 timeout, 125 monos failed (or kernel panic),\n"
-"126 PROGRAM cannot be run, 127 PROGRAM or QEMU not found, 128+n signal n.\n";
+"126 PROGRAM cannot be run, 127 PROGRAM, a library of it or QEMU not found,\n"
+"128+n signal n.\n";
 
 enum {
 	OPT_SMP = 256, OPT_ACCEL, OPT_ICOUNT, OPT_TIMEOUT, OPT_TRACE, OPT_NO_ASLR,
 	OPT_KERNEL, OPT_QEMU_ARG, OPT_SAVE_IMAGE, OPT_DRY_RUN, OPT_ADD, OPT_VERSION,
+	OPT_CACHE_DIR, OPT_NO_CACHE, OPT_ALLOW_MISSING, OPT_MISSING_FILES, OPT_PROFILE,
+	OPT_NO_PROFILES,
 };
 
 static const struct option run_options[] = {
@@ -73,6 +87,12 @@ static const struct option run_options[] = {
 	{ "qemu-arg",	required_argument, NULL, OPT_QEMU_ARG },
 	{ "save-image",	required_argument, NULL, OPT_SAVE_IMAGE },
 	{ "dry-run",	no_argument,       NULL, OPT_DRY_RUN },
+	{ "cache-dir",	required_argument, NULL, OPT_CACHE_DIR },
+	{ "no-cache",	no_argument,       NULL, OPT_NO_CACHE },
+	{ "allow-missing", no_argument,    NULL, OPT_ALLOW_MISSING },
+	{ "missing-files", no_argument,    NULL, OPT_MISSING_FILES },
+	{ "profile",	required_argument, NULL, OPT_PROFILE },
+	{ "no-profiles", no_argument,      NULL, OPT_NO_PROFILES },
 	{ "verbose",	no_argument,       NULL, 'v' },
 	{ "help",	no_argument,       NULL, 'h' },
 	{ "version",	no_argument,       NULL, OPT_VERSION },
@@ -91,21 +111,27 @@ struct run_opts {
 	const char *machine;
 	enum accel_choice accel;
 	bool icount, trace_syscalls, no_aslr, dry_run, verbose;
+	bool no_cache, allow_missing, missing_files, no_profiles;
 	double timeout;
 	const char *kernel;
 	struct strvec qemu_args;
 	const char *save_image;
+	const char *cache_dir;
+	struct strvec profiles;		/* --profile files */
 };
 
 /* ---- the temporary directory, removed on every way out ---- */
 
 static char tmp_dir[PATH_MAX];
 static char tmp_image[PATH_MAX + 32];
+static char tmp_uncached[PATH_MAX + 128];	/* an image built in the cache but not kept */
 
 static void remove_tmp(void)
 {
 	if (tmp_image[0])
 		unlink(tmp_image);
+	if (tmp_uncached[0])
+		unlink(tmp_uncached);
 	if (tmp_dir[0])
 		rmdir(tmp_dir);
 }
@@ -301,6 +327,26 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
+		case OPT_CACHE_DIR:
+			if (optarg[0] != '/')
+				usage_error("--cache-dir %s: must be an absolute path", optarg);
+			o->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = true;
+			break;
+		case OPT_ALLOW_MISSING:
+			o->allow_missing = true;
+			break;
+		case OPT_MISSING_FILES:
+			o->missing_files = true;
+			break;
+		case OPT_PROFILE:
+			strvec_push(&o->profiles, optarg);
+			break;
+		case OPT_NO_PROFILES:
+			o->no_profiles = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -324,8 +370,9 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 
 /* ---- PROGRAM ---- */
 
-/* Finds and checks PROGRAM; returns its absolute symlink-free path or exits. */
-static char *resolve_program(const char *typed, bool verbose)
+/* Finds and checks PROGRAM; returns its absolute symlink-free path or exits. *found: the
+ * path as found, before symlinks are resolved. */
+static char *resolve_program(const char *typed, bool verbose, char **found_out)
 {
 	char *found;
 	struct stat st;
@@ -349,7 +396,7 @@ static char *resolve_program(const char *typed, bool verbose)
 	char *exe = realpath(found, NULL);
 	if (!exe)
 		die(EXIT_NOEXEC, "%s: %s", typed, strerror(errno));
-	free(found);
+	*found_out = found;
 	if (stat(exe, &st) != 0)
 		die(EXIT_NOEXEC, "%s: %s", typed, strerror(errno));
 	if (S_ISDIR(st.st_mode))
@@ -368,13 +415,9 @@ static char *resolve_program(const char *typed, bool verbose)
 			msg("%s: %s", exe, info.why);
 		die(EXIT_NOEXEC, "%s: not an x86-64 ELF executable", typed);
 	}
-	if (info.kind == ELF_DYNAMIC) {
-		if (verbose)
-			msg("%s: interpreter %s", exe, info.interp);
-		die(EXIT_NOEXEC, "%s is dynamically linked; only static executables are "
-			"supported for now", typed);
-	}
-	if (verbose)
+	if (verbose && info.kind == ELF_DYNAMIC)
+		msg("program: %s (dynamic, interpreter %s)", exe, info.interp);
+	else if (verbose)
 		msg("program: %s (%s)", exe, elf_kind_name(info.kind));
 	return exe;
 }
@@ -396,6 +439,122 @@ static char *kernel_path(const char *opt)
 	return k;
 }
 
+/* ---- the image ---- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Writes the image of PLAN and RUN to a new file PATH. */
+static int write_image(const struct image_plan *plan, const struct image_run *run,
+		       const char *path, bool *changed)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		msg("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int r = image_write(plan, run, fd, path, changed);
+	if (close(fd) != 0 && r == 0) {
+		msg("writing %s: %s", path, strerror(errno));
+		r = -1;
+	}
+	return r;
+}
+
+/* The cached image for PLAN and RUN (stdin left out when it has bytes), built into the
+ * cache when it is not there yet; NULL when the cache cannot be used. */
+static char *cached_image(const struct run_opts *o, const struct image_plan *plan,
+			  const struct image_run *base, double t0)
+{
+	char *dir = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
+	if (!dir)
+		return NULL;
+	char key[65];
+	cache_key(plan, base, key);
+	char *image = cache_lookup(dir, key);
+	if (image) {
+		if (o->verbose)
+			msg("image: %s from the cache (%.1f ms to plan and look up)", image,
+			    now_ms() - t0);
+		free(dir);
+		return image;
+	}
+	char *tmp;
+	int fd = cache_create(dir, &tmp, o->verbose);
+	if (fd < 0) {
+		free(dir);
+		return NULL;
+	}
+	bool changed;
+	int r = image_write(plan, base, fd, tmp, &changed);
+	if (close(fd) != 0 && r == 0) {
+		msg("writing %s: %s", tmp, strerror(errno));
+		r = -1;
+	}
+	if (r < 0) {
+		unlink(tmp);
+		exit(EXIT_TOOL);
+	}
+	if (changed) {
+		/* Good for this run only: removed when monos exits. */
+		if (o->verbose)
+			msg("image: a file changed while it was copied; not caching this image");
+		snprintf(tmp_uncached, sizeof(tmp_uncached), "%s", tmp);
+		image = tmp;
+	} else {
+		image = cache_commit(dir, tmp, key, o->verbose);
+		free(tmp);
+		if (image && o->verbose)
+			msg("image: %s built in %.1f ms", image, now_ms() - t0);
+	}
+	free(dir);
+	return image;
+}
+
+/* The image for this run: --save-image PATH, else from the cache (a copy with stdin
+ * appended when stdin has bytes), else a file in the temporary directory. */
+static char *make_image(const struct run_opts *o, const struct image_plan *plan,
+			const struct image_run *run, double t0)
+{
+	bool changed;
+	if (!o->save_image && !o->no_cache) {
+		bool bytes = run->stdin_fd >= 0 && run->stdin_size > 0;
+		struct image_run base = *run;
+		if (bytes)
+			base.stdin_fd = -1;
+		char *cached = cached_image(o, plan, &base, t0);
+		if (cached && !bytes)
+			return cached;
+		if (cached) {
+			snprintf(tmp_image, sizeof(tmp_image), "%s/initramfs.cpio", tmp_dir);
+			int fd = open(tmp_image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			int r = fd < 0 ? -1 : image_add_stdin(cached, run, fd, tmp_image);
+			if (fd < 0)
+				msg("%s: %s", tmp_image, strerror(errno));
+			if (fd >= 0 && close(fd) != 0 && r == 0) {
+				msg("writing %s: %s", tmp_image, strerror(errno));
+				r = -1;
+			}
+			free(cached);
+			return r < 0 ? NULL : xstrdup(tmp_image);
+		}
+	}
+	const char *path = o->save_image;
+	if (!path) {
+		snprintf(tmp_image, sizeof(tmp_image), "%s/initramfs.cpio", tmp_dir);
+		path = tmp_image;
+	}
+	if (write_image(plan, run, path, &changed) < 0)
+		return NULL;
+	if (o->verbose)
+		msg("image: %s built in %.1f ms", path, now_ms() - t0);
+	return xstrdup(path);
+}
+
 /* ---- run ---- */
 
 static int cmd_run(int argc, char **argv)
@@ -404,7 +563,8 @@ static int cmd_run(int argc, char **argv)
 	parse_run_options(argc, argv, &o);
 	const char *typed = argv[optind];
 
-	char *exe = resolve_program(typed, o.verbose);
+	char *found;
+	char *exe = resolve_program(typed, o.verbose, &found);
 
 	/* Launch prerequisites: fatal for a run, only warnings for --dry-run. */
 	char *kernel = kernel_path(o.kernel);
@@ -454,26 +614,39 @@ static int cmd_run(int argc, char **argv)
 	bool stdin_tty = tty_mask & 1;
 	bool stdin_null = !stdin_tty && host_stdin_is_null();
 
-	make_tmp_dir();
-	const char *image = o.save_image;
-	if (!image) {
-		snprintf(tmp_image, sizeof(tmp_image), "%s/initramfs.cpio", tmp_dir);
-		image = tmp_image;
-	}
-	struct image_spec spec = {
+	/* What goes into the image; a missing library ends the run here (127). */
+	double t0 = now_ms();
+	struct image_plan plan;
+	plan_init(&plan, o.verbose);
+	struct pack_opts po = {
 		.exe = exe,
-		.argv = argv + optind,
+		.found = found,
+		.typed = typed,
 		.env = env.v,
 		.cwd = cwd,
 		.adds = o.adds,
 		.nadds = o.nadds,
-		/* A dry run does not consume stdin: nothing would read it. */
-		.stdin_fd = stdin_tty || stdin_null || o.dry_run ? -1 : 0,
-		.tmpdir = tmp_dir,
+		.profile_files = o.profiles.v,
+		.no_builtin_profiles = o.no_profiles,
+		.allow_missing = o.allow_missing,
 		.verbose = o.verbose,
 	};
-	if (image_build(&spec, image) < 0)
+	int code = pack_plan(&po, &plan);
+	if (code)
+		return code;
+
+	make_tmp_dir();
+	size_t mlen;
+	char *manifest = pack_manifest(exe, argv + optind, env.v, cwd, &mlen);
+	struct image_run run = { .manifest = manifest, .manifest_len = mlen, .stdin_fd = -1 };
+	/* A dry run does not consume stdin: nothing would read it. */
+	if (!stdin_tty && !stdin_null && !o.dry_run && pack_stdin(0, tmp_dir, &run) < 0)
 		return EXIT_TOOL;
+	char *image = make_image(&o, &plan, &run, t0);
+	if (!image)
+		return EXIT_TOOL;
+	plan_free(&plan);
+	free(manifest);
 
 	struct vm_config vm = {
 		.qemu = qemu,
@@ -489,6 +662,7 @@ static int cmd_run(int argc, char **argv)
 		.trace_syscalls = o.trace_syscalls,
 		.kernel_verbose = o.verbose,
 		.no_aslr = o.no_aslr,
+		.missing_files = o.missing_files,
 		.stdin_null = stdin_null,
 		.timeout = o.timeout,
 		.stdin_to_qemu = stdin_tty,
@@ -522,7 +696,7 @@ static int cmd_run(int argc, char **argv)
 		free(line);
 		strvec_free(&words);
 	}
-	int code = o.dry_run ? 0 : qemu_run(&vm, qargv.v);
+	code = o.dry_run ? 0 : qemu_run(&vm, qargv.v);
 
 	strvec_free(&qargv);
 	strvec_free(&env);
@@ -530,6 +704,8 @@ static int cmd_run(int argc, char **argv)
 	free(qemu);
 	free(kernel);
 	free(exe);
+	free(found);
+	free(image);
 	return code;
 }
 

@@ -26,11 +26,12 @@
 
 char *qemu_kernel_cmdline(const struct vm_config *c)
 {
-	char *s = xasprintf("monos.ctl=debugcon monos.tty=%u%s%s%s%s", c->tty_mask,
+	char *s = xasprintf("monos.ctl=debugcon monos.tty=%u%s%s%s%s%s", c->tty_mask,
 			    c->trace_syscalls ? " monos.trace=syscalls" : "",
 			    c->kernel_verbose ? " monos.verbose" : "",
 			    c->no_aslr ? " monos.aslr=off" : "",
-			    c->stdin_null ? " monos.stdin=null" : "");
+			    c->stdin_null ? " monos.stdin=null" : "",
+			    c->missing_files ? " monos.missing_files" : "");
 	if (c->tsc_khz) {
 		char *t = xasprintf("%s monos.tsc_khz=%lu", s, c->tsc_khz);
 		free(s);

@@ -28,6 +28,7 @@ struct vm_config {
 	bool trace_syscalls;		/* monos.trace=syscalls */
 	bool kernel_verbose;		/* monos.verbose */
 	bool no_aslr;			/* monos.aslr=off */
+	bool missing_files;		/* monos.missing_files: report files not found */
 	bool stdin_null;		/* monos.stdin=null: the host's stdin is /dev/null */
 	unsigned long tsc_khz;		/* monos.tsc_khz, 0 = not passed */
 
