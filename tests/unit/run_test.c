@@ -1,7 +1,10 @@
 /* Test of `monos run` as a whole, without the real kernel: build/monos boots the fake
  * kernels of fake_kernel.S under QEMU (exit status, stderr relay, panic, timeout, signals,
  * no QEMU left behind), reports bad PROGRAMs with the documented messages and codes, and
- * writes the image the protocol describes (checked through --save-image). */
+ * writes the image the protocol describes (checked through --save-image): dynamic
+ * programs with their closures, profiles, default files; the image cache. As root, the
+ * images of real dynamic programs are unpacked and run under chroot: a closure that runs
+ * there is complete. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #endif
 #define PROG FIXTURE_DIR "/elf-static"
 #define FAKE(scene) FIXTURE_DIR "/fake-" scene ".elf"
+#define FX FIXTURE_DIR "/closure-fx"	/* the closure test's libraries and programs */
 
 static char tmp[256];
 static char marker[64];		/* in QEMU's -name, to find leftover QEMU processes */
@@ -326,10 +330,6 @@ static void test_bad_programs(void)
 	check("run.not_executable", R.code == 126 && strstr(R.err, "permission denied"),
 	      "exit %d; stderr: %s", R.code, R.err);
 
-	RUN(&plain, "--dry-run", "/bin/true");
-	check("run.dynamic", R.code == 126 && !strcmp(R.err, "monos: /bin/true is dynamically "
-	      "linked; only static executables are supported for now\n"), "exit %d; stderr: %s",
-	      R.code, R.err);
 
 	RUN(&plain, "--dry-run", tmp);
 	check("run.directory", R.code == 126, "exit %d; stderr: %s", R.code, R.err);
@@ -523,6 +523,250 @@ static void test_image(void)
 	setenv("TMPDIR", tmp, 1);
 }
 
+
+/* ---- dynamic programs, default files, profiles, the cache ---- */
+
+/* Is there an entry whose name ends with "/SUFFIX" (or is SUFFIX), of TYPE? */
+static bool has_suffix(const char *suffix, unsigned type)
+{
+	size_t off = 0, sl = strlen(suffix);
+	while (off + 110 <= image_len && !memcmp(image + off, "070701", 6)) {
+		uint32_t mode = hexf(image + off + 14), size = hexf(image + off + 54);
+		uint32_t ns = hexf(image + off + 94);
+		const char *n = (const char *)image + off + 110;
+		size_t data = (off + 110 + ns + 3) & ~(size_t)3;
+		size_t nl = strlen(n);
+		if (!strcmp(n, "TRAILER!!!"))
+			break;
+		if ((mode & S_IFMT) == type && nl >= sl && !strcmp(n + nl - sl, suffix) &&
+		    (nl == sl || n[nl - sl - 1] == '/'))
+			return true;
+		off = (data + size + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+static int count_cached(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		n += strlen(de->d_name) == 69 && !strcmp(de->d_name + 64, ".cpio");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_dynamic(void)
+{
+	char img[300];
+	snprintf(img, sizeof(img), "%s/dyn.cpio", tmp);
+
+	/* /bin/true: the program as found and at its real path, ld.so, libc. */
+	RUN(&plain, "--dry-run", "--save-image", img, "/bin/true");
+	char real[4096];
+	bool ok = R.code == 0 && load_image(img) && realpath("/bin/true", real);
+	check("run.dynamic", ok && entry_is(real + 1, S_IFREG, NULL) &&
+	      has_suffix("ld-linux-x86-64.so.2", S_IFREG) && has_suffix("libc.so.6", S_IFREG) &&
+	      (entry_is("lib64/ld-linux-x86-64.so.2", S_IFLNK, NULL) ||
+	       entry_is("lib64/ld-linux-x86-64.so.2", S_IFREG, NULL) ||
+	       entry_is("lib64", S_IFLNK, NULL)), "exit %d; stderr: %s", R.code, R.err);
+
+	/* Default files, unless the user adds their own. */
+	check("run.default_files", ok && entry_is("etc/passwd", S_IFREG, "root:x:0:0:root:/root:/bin/sh\n") &&
+	      entry_is("etc/resolv.conf", S_IFREG, "nameserver 10.0.2.3\n") &&
+	      entry_is("etc/hosts", S_IFREG, "127.0.0.1\tlocalhost\n::1\tlocalhost\n") &&
+	      entry_is("etc/group", S_IFREG, NULL) && entry_is("etc/nsswitch.conf", S_IFREG, NULL) &&
+	      entry_is("root", S_IFDIR, NULL) && entry_is("tmp", S_IFDIR, NULL) &&
+	      !find_entry("etc/ld.so.cache", &(struct entry){ 0 }),
+	      "missing default files (or an ld.so.cache nobody needs)");
+	char mine[300], add[400];
+	snprintf(mine, sizeof(mine), "%s/passwd", tmp);
+	int fd = open(mine, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "me:x:1:1::/:/bin/sh\n", 20) != 20)
+		exit(2);
+	close(fd);
+	snprintf(add, sizeof(add), "%s:/etc/passwd", mine);
+	RUN(&plain, "--dry-run", "--save-image", img, "--add", add, PROG);
+	check("run.default_files_yield", R.code == 0 && load_image(img) &&
+	      entry_is("etc/passwd", S_IFREG, "me:x:1:1::/:/bin/sh\n"), "exit %d; stderr: %s",
+	      R.code, R.err);
+
+	/* A missing library: 127 and where it was looked for; --allow-missing: a warning. */
+	RUN(&plain, "--dry-run", FX "/p-missing");
+	check("run.missing_library", R.code == 127 && !strncmp(R.err, "monos: " FX "/p-missing needs "
+	      "libnothere.so.1, which was not found (searched: ", 80), "exit %d; stderr: %s",
+	      R.code, R.err);
+	RUN(&plain, "--dry-run", "--allow-missing", FX "/p-missing");
+	check("run.allow_missing", R.code == 0 && strstr(R.err, "monos: warning: "),
+	      "exit %d; stderr: %s", R.code, R.err);
+
+	/* An added shared object brings its closure ($ORIGIN taken where it is on the host). */
+	RUN(&plain, "--dry-run", "--save-image", img, "--add", FX "/origin/libori.so", PROG);
+	check("run.add_shared_object", R.code == 0 && load_image(img) &&
+	      entry_is(FX "/origin/sub/libsub.so" + 1, S_IFREG, NULL),
+	      "exit %d; stderr: %s", R.code, R.err);
+
+	/* --missing-files reaches the kernel command line. */
+	RUN(&plain, "--dry-run", "--missing-files", PROG);
+	check("run.missing_files", R.code == 0 && strstr(R.out, " monos.missing_files"),
+	      "stdout: %s", R.out);
+
+	/* A profile of our own: matched by name, its tree added, exclusions honoured. */
+	char prof[300], tree[300], cmd[4096];
+	snprintf(tree, sizeof(tree), "%s/ptree", tmp);
+	snprintf(prof, sizeof(prof), "%s/test.profile", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/keep %s/__pycache__ && printf k > %s/keep/k.txt && "
+		 "printf c > %s/__pycache__/c.pyc && printf 'match elf-stat*\\nadd %s\\n"
+		 "add? /nonexistent/monos-*\\nexclude __pycache__\\n' > %s", tree, tree, tree, tree,
+		 tree, prof);
+	if (system(cmd) != 0)
+		exit(2);
+	RUN(&plain, "--dry-run", "--save-image", img, "--profile", prof, PROG);
+	char want[400];
+	snprintf(want, sizeof(want), "%s/keep/k.txt", tree + 1);
+	bool got = R.code == 0 && load_image(img) && entry_is(want, S_IFREG, "k");
+	snprintf(want, sizeof(want), "%s/__pycache__", tree + 1);
+	check("run.profile", got && !find_entry(want, &(struct entry){ 0 }) && !R.err[0],
+	      "exit %d; stderr: %s", R.code, R.err);
+	snprintf(cmd, sizeof(cmd), "printf 'match x\\nfrobnicate y\\n' > %s", prof);
+	if (system(cmd) != 0)
+		exit(2);
+	RUN(&plain, "--dry-run", "--profile", prof, PROG);
+	check("run.profile_error", R.code == 125 && strstr(R.err, "line 2: unknown keyword 'frobnicate'"),
+	      "exit %d; stderr: %s", R.code, R.err);
+}
+
+static void test_cache(void)
+{
+	char dir[300], file[300], add[400];
+	snprintf(dir, sizeof(dir), "%s/cache", tmp);
+	snprintf(file, sizeof(file), "%s/cached-input", tmp);
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "one", 3) != 3)
+		exit(2);
+	close(fd);
+	snprintf(add, sizeof(add), "%s:/input", file);
+
+	RUN(&plain, "-v", "--dry-run", "--cache-dir", dir, "--add", add, PROG);
+	bool built = R.code == 0 && strstr(R.err, " built in ") && strstr(R.out, dir);
+	RUN(&plain, "-v", "--dry-run", "--cache-dir", dir, "--add", add, PROG);
+	check("run.cache_hit", built && R.code == 0 && strstr(R.err, "from the cache") &&
+	      strstr(R.out, dir) && count_cached(dir) == 1, "exit %d; %d cached; stderr: %s",
+	      R.code, count_cached(dir), R.err);
+
+	/* The same size and mtime, other bytes: the ctime tells. */
+	struct stat st;
+	stat(file, &st);
+	fd = open(file, O_WRONLY);
+	if (fd < 0 || write(fd, "two", 3) != 3)
+		exit(2);
+	close(fd);
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	utimensat(AT_FDCWD, file, ts, 0);
+	RUN(&plain, "-v", "--dry-run", "--cache-dir", dir, "--add", add, PROG);
+	check("run.cache_miss_on_change", R.code == 0 && strstr(R.err, " built in ") &&
+	      count_cached(dir) == 2, "exit %d; %d cached; stderr: %s", R.code, count_cached(dir), R.err);
+
+	/* Other arguments, another image. */
+	RUN(&plain, "-v", "--dry-run", "--cache-dir", dir, "--add", add, PROG, "x");
+	check("run.cache_key_has_args", R.code == 0 && strstr(R.err, " built in "),
+	      "stderr: %s", R.err);
+
+	/* stdin with bytes: the cached image is used, stdin goes into a copy. */
+	struct run_opts o = plain;
+	o.stdin_data = "from stdin\n";
+	RUN(&o, "-v", "--kernel", FAKE("exit"), "--cache-dir", dir, PROG);
+	int before = count_cached(dir);
+	RUN(&o, "-v", "--kernel", FAKE("exit"), "--cache-dir", dir, PROG);
+	bool hit = R.code == 42 && strstr(R.err, "from the cache");
+	/* ... and the cached image has no stdin in it. */
+	bool clean = true;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[700];
+	while (d && (de = readdir(d))) {
+		if (strlen(de->d_name) != 69)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		clean &= load_image(path) && !find_entry(".monos/stdin", &(struct entry){ 0 });
+	}
+	if (d)
+		closedir(d);
+	check("run.cache_stdin", hit && clean && count_cached(dir) == before,
+	      "exit %d, cached images without stdin: %d; stderr: %s", R.code, clean, R.err);
+
+	/* --no-cache leaves nothing behind; --save-image does not use the cache. */
+	char dir2[300];
+	snprintf(dir2, sizeof(dir2), "%s/cache2", tmp);
+	RUN(&plain, "--dry-run", "--no-cache", "--cache-dir", dir2, PROG);
+	int n1 = count_cached(dir2);
+	snprintf(path, sizeof(path), "%s/saved.cpio", tmp);
+	RUN(&plain, "--dry-run", "--save-image", path, "--cache-dir", dir2, PROG);
+	check("run.no_cache", R.code == 0 && n1 == 0 && count_cached(dir2) == 0,
+	      "%d then %d images cached", n1, count_cached(dir2));
+
+	/* Eviction: no more than 16 images. */
+	for (int i = 0; i < 18; i++) {
+		char e[32];
+		snprintf(e, sizeof(e), "N=%d", i);
+		RUN(&plain, "--dry-run", "--cache-dir", dir2, "-e", e, PROG);
+	}
+	check("run.cache_evict", count_cached(dir2) == 16, "%d images cached", count_cached(dir2));
+}
+
+/* As root: PROGRAM's image (built with --dry-run), unpacked, runs under chroot with ARGS
+ * and prints a line starting with WANT. Programs that are not installed are skipped. */
+static void chroot_check(const char *name, const char *program, const char *args, const char *want)
+{
+	char which[300], img[300], root[300], cmd[4096], out[4096] = "";
+	snprintf(which, sizeof(which), "command -v %s >/dev/null 2>&1", program);
+	if (system(which) != 0) {
+		printf("SKIP %s: %s is not installed\n", name, program);
+		return;
+	}
+	snprintf(img, sizeof(img), "%s/%s.cpio", tmp, program);
+	snprintf(root, sizeof(root), "%s/%s.root", tmp, program);
+	struct run_opts o = plain;
+	o.path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	double t0 = now();
+	RUN(&o, "--dry-run", "--no-cache", "--save-image", img, program);
+	double secs = now() - t0;
+	struct stat st;
+	if (R.code != 0 || stat(img, &st) != 0) {
+		check(name, false, "exit %d; stderr: %s", R.code, R.err);
+		return;
+	}
+	/* /dev/null, which the guest kernel provides, for perl. */
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && cd %s && cpio -idm --quiet < %s && "
+		 "mkdir -p dev && mknod -m 666 dev/null c 1 3 && "
+		 "env -i PATH=/usr/bin:/bin /usr/sbin/chroot %s %s %s 2>&1", root, root, img, root,
+		 program, args);
+	FILE *f = popen(cmd, "r");
+	size_t n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		pclose(f);
+	check(name, !strncmp(out, want, strlen(want)), "chroot %s %s printed: %s", program, args, out);
+	printf("# %s: image %.1f MB, built in %.0f ms\n", program, st.st_size / 1e6, secs * 1e3);
+}
+
+static void test_chroot(void)
+{
+	if (geteuid() != 0 || access("/usr/sbin/chroot", X_OK) != 0) {
+		printf("SKIP run.chroot: needs root\n");
+		return;
+	}
+	chroot_check("run.chroot_ls", "ls", "-d /usr/bin", "/usr/bin");
+	chroot_check("run.chroot_python3", "python3",
+		     "-c 'import json, hashlib, sqlite3, ssl; print(\"ok\", hashlib.sha256(b\"\").hexdigest()[:6])'",
+		     "ok e3b0c4");
+	chroot_check("run.chroot_sqlite3", "sqlite3", ":memory: 'select 6*7;'", "42");
+	chroot_check("run.chroot_lua", "lua5.4", "-e 'print(6*7)'", "42");
+	chroot_check("run.chroot_perl", "perl", "-MList::Util=sum -e 'print sum(40,2), qq(\\n)'", "42");
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -533,9 +777,17 @@ int main(void)
 		   "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"))
 		return 1;
 
+	/* The image cache of these runs stays in our scratch directory. */
+	char cache_home[300];
+	snprintf(cache_home, sizeof(cache_home), "%s/xdg-cache", tmp);
+	setenv("XDG_CACHE_HOME", cache_home, 1);
+
 	test_bad_programs();
 	test_command_line();
 	test_image();
+	test_dynamic();
+	test_cache();
+	test_chroot();
 	test_outcomes();
 	test_stopping();
 

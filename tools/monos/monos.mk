@@ -5,6 +5,8 @@ MONOS_HDRS   := $(wildcard tools/monos/*.h)
 # Profiles (tools/monos/profiles/*.profile) are data built into the executable.
 MONOS_PROFILES := $(sort $(wildcard tools/monos/profiles/*.profile))
 MONOS_PROFILES_C := $(BUILD)/monos-profiles.c
+# Fixtures of the closure test, also used by the run test.
+CL := $(abspath $(BUILD)/unit/closure-fx)
 
 $(MONOS_PROFILES_C): $(MONOS_PROFILES) tools/monos/embed-profiles.awk
 	@mkdir -p $(dir $@)
@@ -53,6 +55,7 @@ $(BUILD)/unit/fake-%.elf: tests/unit/fake_kernel.S
 		-DFAKE_$$(echo $* | tr a-z- A-Z_) -o $@ $<
 
 $(BUILD)/unit/run: tests/unit/run_test.c tests/unit/check.h $(BUILD)/monos $(BUILD)/unit/elf-static \
+		$(CL)/.stamp \
 		$(patsubst %,$(BUILD)/unit/fake-%.elf,$(FAKE_SCENES))
 	@mkdir -p $(dir $@)
 	$(CC) $(MONOS_CFLAGS) -DMONOS_BIN='"$(abspath $(BUILD)/monos)"' \
@@ -61,7 +64,6 @@ $(BUILD)/unit/run: tests/unit/run_test.c tests/unit/check.h $(BUILD)/monos $(BUI
 # The dynamic closure (closure.c) and the image plan against the real ld.so: libraries and
 # programs in $(CL) whose search paths disagree on purpose (tests/unit/closure_test.c
 # says which is which). Each program prints which copy of its library it got.
-CL := $(abspath $(BUILD)/unit/closure-fx)
 CL_LIB  = $(CC) -shared -fPIC -O2 -o
 CL_PROG = $(CC) -O2 -o
 CL_RPATH   = -Wl,--disable-new-dtags,-rpath,
