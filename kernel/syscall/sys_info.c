@@ -5,26 +5,22 @@
 #include "mm/pmm.h"
 #include "mm/vm.h"
 #include "core/time.h"
+#include "core/uts.h"
 #include "lib/string.h"
 #include <linux/utsname.h>
 #include <linux/sysinfo.h>
 #include <linux/resource.h>
 
-/* The Linux release we answer to: the ABI monos implements is 6.1's (Debian bookworm's), and
- * glibc checks the release against its minimum. */
-#define UTS_RELEASE "6.1.0-monos"
-#define UTS_VERSION "#1 SMP monos"
-
 long sys_uname(uptr_t buf)
 {
 	struct new_utsname u;
 	memset(&u, 0, sizeof(u));
-	memcpy(u.sysname, "Linux", 6);
-	memcpy(u.nodename, "monos", 6);
+	memcpy(u.sysname, UTS_SYSNAME, sizeof(UTS_SYSNAME));
+	memcpy(u.nodename, UTS_NODENAME, sizeof(UTS_NODENAME));
 	memcpy(u.release, UTS_RELEASE, sizeof(UTS_RELEASE));
 	memcpy(u.version, UTS_VERSION, sizeof(UTS_VERSION));
-	memcpy(u.machine, "x86_64", 7);
-	memcpy(u.domainname, "(none)", 7);
+	memcpy(u.machine, UTS_MACHINE, sizeof(UTS_MACHINE));
+	memcpy(u.domainname, UTS_DOMAINNAME, sizeof(UTS_DOMAINNAME));
 	return copy_to_user(buf, &u, sizeof(u));
 }
 
