@@ -1,6 +1,9 @@
 /* ELF inspection: checks the identification, machine and type the way Linux's
  * binfmt_elf does before loading, and looks for PT_INTERP among the program headers.
- * Truncated or inconsistent headers make a file invalid, never a crash. */
+ * For the dynamic closure, reads what a loader reads: the dynamic section's DT_NEEDED,
+ * DT_SONAME, DT_RPATH, DT_RUNPATH and DF_1_NODEFLIB, its strings found through DT_STRTAB
+ * mapped by the PT_LOAD segments. Truncated or inconsistent headers make a file invalid,
+ * never a crash. */
 #define _GNU_SOURCE
 #include "elf.h"
 

@@ -3,9 +3,9 @@
 # libraries.
 match perl perl5.*
 add /usr/lib/x86_64-linux-gnu/perl-base
-# Left out: the headers and static libperl for building XS modules.
-exclude /usr/lib/x86_64-linux-gnu/perl/5.*/CORE
 add? /etc/perl
 add? /usr/lib/x86_64-linux-gnu/perl/5.* /usr/share/perl/5.*
 add? /usr/lib/x86_64-linux-gnu/perl5/5.* /usr/share/perl5
 add? /usr/local/lib/x86_64-linux-gnu/perl/5.* /usr/local/share/perl/5.* /usr/local/lib/site_perl
+# Left out: the headers and static libperl for building XS modules.
+exclude /usr/lib/x86_64-linux-gnu/perl/5.*/CORE
