@@ -54,7 +54,15 @@ static ssize_t synth_read(struct file *f, void *buf, size_t n, u64 *pos)
 		*pos += r;
 	return r;
 }
-static ssize_t synth_write(struct file *f, const void *buf, size_t n, u64 *pos) { return -EIO; }
+/* The written bytes go to the entry's store hook; the offset does not move, as with Linux's
+ * proc files that take a value (comm, oom_score_adj). */
+static ssize_t synth_write(struct file *f, const void *buf, size_t n, u64 *pos)
+{
+	struct synth_node *node = f->inode->priv;
+	if (!node || !node->entry->store)
+		return -EINVAL;
+	return node->entry->store(buf, n, node->arg);
+}
 static long synth_ioctl(struct file *f, unsigned cmd, uptr_t arg) { return -ENOTTY; }
 static const struct file_ops synth_file_ops = {
 	.read = synth_read, .write = synth_write, .ioctl = synth_ioctl, .seekable = true,

@@ -28,6 +28,9 @@ struct synth_entry {
 	const char *name;
 	u32 mode;                                   /* S_IFREG/S_IFDIR/S_IFLNK | perms */
 	void (*show)(struct textbuf *t, u64 arg);   /* files */
+	/* Writable files: takes the bytes of one write(2) (a kernel buffer); returns the count
+	 * taken or -errno. Without it, writes fail with EINVAL as Linux's read-only proc files do. */
+	ssize_t (*store)(const char *buf, size_t n, u64 arg);
 	void (*link)(struct textbuf *t, u64 arg);   /* symlinks */
 	const struct synth_entry *children;         /* directories: NULL-name terminated */
 	const struct synth_dir_ops *dyn;            /* directories with computed entries */
