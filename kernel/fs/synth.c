@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "errno.h"
 #include <linux/stat.h>
+#include <linux/magic.h>
 
 struct synth_node {
 	const struct synth_entry *entry;
@@ -47,12 +48,16 @@ void tb_printf(struct textbuf *t, const char *fmt, ...)
 	tb_put(t, tmp, MIN((size_t)n, sizeof(tmp) - 1));
 }
 
+/* Reads the snapshot taken at lookup (lower_size bytes); the inode's size is what stat shows. */
 static ssize_t synth_read(struct file *f, void *buf, size_t n, u64 *pos)
 {
-	ssize_t r = file_data_read(f->inode, buf, n, *pos);
-	if (r > 0)
-		*pos += r;
-	return r;
+	const struct inode *i = f->inode;
+	if (*pos >= i->lower_size)
+		return 0;
+	n = MIN(n, i->lower_size - *pos);
+	memcpy(buf, i->lower + *pos, n);
+	*pos += n;
+	return (ssize_t)n;
 }
 /* The written bytes go to the entry's store hook; the offset does not move, as with Linux's
  * proc files that take a value (comm, oom_score_adj). */
@@ -102,7 +107,10 @@ static struct inode *make(struct inode *parent, const struct fs_info *fs,
 			e->show(&t, arg);
 		n->text = t.buf;
 		i->lower = (const u8 *)t.buf;
-		i->lower_size = i->size = t.oom ? 0 : t.len;
+		i->lower_size = t.oom ? 0 : t.len;
+		/* stat shows size 0 for proc files and a page for sysfs attributes, as on Linux:
+		 * programs read them to EOF. */
+		i->size = fs->magic == SYSFS_MAGIC ? PAGE_SIZE : 0;
 		i->fops = &synth_file_ops;
 	}
 	/* Nothing links it into a directory: it lives as long as it is referenced. */

@@ -1132,6 +1132,13 @@ static void sysfs(void)
 		check(words == 3 && bracketed == 1, "thp_enabled_form",
 		      "%d words, %d bracketed", words, bracketed);
 	}
+	/* Sizes: proc files say 0 and sysfs attributes a page; both are read to EOF. */
+	struct stat a, b;
+	check(stat("/proc/self/status", &a) == 0 && a.st_size == 0 && stat("/proc/meminfo", &b) == 0 &&
+		      b.st_size == 0,
+	      "proc_size_zero", "st_size %lld and %lld", (long long)a.st_size, (long long)b.st_size);
+	check(stat("/sys/devices/system/cpu/online", &a) == 0 && a.st_size == 4096, "sysfs_size_page",
+	      "st_size %lld", (long long)a.st_size);
 	check(slurp("/proc/filesystems") > 0 && strstr(buf, "nodev\tproc\n") &&
 		      strstr(buf, "nodev\tsysfs\n"),
 	      "filesystems", "no proc or sysfs line");
