@@ -32,10 +32,13 @@ void procfs_cpu_list(struct textbuf *t)
 		tb_printf(t, "0-%d\n", PROCFS_NR_CPUS - 1);
 }
 
-/* ---- symlinks ---------------------------------------------------------------------------------- */
+/* ---- symlinks -------------------------------------------------------------------------------- */
 
 static void link_pid(struct textbuf *t, u64 arg) { tb_printf(t, "%d", proc.pid); }
-static void link_thread(struct textbuf *t, u64 arg) { tb_printf(t, "%d/task/%d", proc.pid, current_thread()->tid); }
+static void link_thread(struct textbuf *t, u64 arg)
+{
+	tb_printf(t, "%d/task/%d", proc.pid, current_thread()->tid);
+}
 static void link_mounts(struct textbuf *t, u64 arg) { tb_printf(t, "self/mounts"); }
 static void link_exe(struct textbuf *t, u64 arg) { tb_printf(t, "%s", proc.exe_path); }
 static void link_root(struct textbuf *t, u64 arg) { tb_printf(t, "/"); }
@@ -57,7 +60,7 @@ static void link_fd(struct textbuf *t, u64 fd)
 		tb_printf(t, "anon_inode:[%lu]", f->inode->ino);
 }
 
-/* ---- dynamic directories: fd/, fdinfo/, task/ ---------------------------------------------------- */
+/* ---- dynamic directories: fd/, fdinfo/, task/ ------------------------------------------------ */
 
 static const struct synth_entry fd_entry = { "fd", S_IFLNK | 0700, .link = link_fd };
 static const struct synth_entry fdinfo_entry = { "fdinfo", S_IFREG | 0444, .show = pid_fdinfo };
@@ -301,11 +304,14 @@ static const struct synth_entry proc_entries[] = {
 	{ NULL },
 };
 
-/* ---- /sys -------------------------------------------------------------------------------------- */
+/* ---- /sys ------------------------------------------------------------------------------------ */
 
 /* glibc's get_nprocs() reads online; get_nprocs_conf() counts the cpuN directories. */
 static void show_cpu_list(struct textbuf *t, u64 arg) { procfs_cpu_list(t); }
-static void show_cpu_mask(struct textbuf *t, u64 arg) { tb_printf(t, "%lx\n", (1UL << PROCFS_NR_CPUS) - 1); }
+static void show_cpu_mask(struct textbuf *t, u64 arg)
+{
+	tb_printf(t, "%lx\n", (1UL << PROCFS_NR_CPUS) - 1);
+}
 TEXT_FILE(show_zero, "0\n")
 
 static const struct synth_entry topology_entries[] = {
@@ -333,8 +339,14 @@ static const struct synth_entry cpu_entries[] = {
 	{ "present", S_IFREG | 0444, .show = show_cpu_list },
 	{ NULL },
 };
-static const struct synth_entry system_entries[] = { { "cpu", S_IFDIR | 0555, .children = cpu_entries }, { NULL } };
-static const struct synth_entry devices_entries[] = { { "system", S_IFDIR | 0555, .children = system_entries }, { NULL } };
+static const struct synth_entry system_entries[] = {
+	{ "cpu", S_IFDIR | 0555, .children = cpu_entries },
+	{ NULL },
+};
+static const struct synth_entry devices_entries[] = {
+	{ "system", S_IFDIR | 0555, .children = system_entries },
+	{ NULL },
+};
 
 /* No transparent huge pages: the mode is never, the size is what it would be. */
 TEXT_FILE(thp_enabled, "always madvise [never]\n")
@@ -346,8 +358,14 @@ static const struct synth_entry thp_entries[] = {
 	{ "hpage_pmd_size", S_IFREG | 0444, .show = thp_pmd_size },
 	{ NULL },
 };
-static const struct synth_entry mm_entries[] = { { "transparent_hugepage", S_IFDIR | 0555, .children = thp_entries }, { NULL } };
-static const struct synth_entry kernel_entries[] = { { "mm", S_IFDIR | 0555, .children = mm_entries }, { NULL } };
+static const struct synth_entry mm_entries[] = {
+	{ "transparent_hugepage", S_IFDIR | 0555, .children = thp_entries },
+	{ NULL },
+};
+static const struct synth_entry kernel_entries[] = {
+	{ "mm", S_IFDIR | 0555, .children = mm_entries },
+	{ NULL },
+};
 
 static const struct synth_entry sys_entries[] = {
 	{ "devices", S_IFDIR | 0555, .children = devices_entries },

@@ -212,6 +212,13 @@ static void put_sizes(struct textbuf *t, const struct cpu_ids *id)
 	/* loops_per_jiffy comes from the TSC: tsc_khz * 1000 / HZ. */
 	u64 lpj = tsc_khz() * 1000 / HZ;
 	tb_printf(t, "bugs\t\t:\nbogomips\t: %lu.%02lu\n", lpj / (500000 / HZ), lpj / (5000 / HZ) % 100);
+	/* Outside Intel, the TLB size is the L2 TLB's 4K entries (cpu_detect_cache_sizes()). */
+	if (strcmp(cpu_features.vendor, "GenuineIntel") && id->maxext >= 0x80000006) {
+		u32 b = cpuid_reg(0x80000006, 0, EBX);
+		u32 tlb = ((b >> 16) & 0xfff) + (b & 0xfff);
+		if (tlb)
+			tb_printf(t, "TLB size\t: %u 4K pages\n", tlb);
+	}
 	u32 clflush = 64;
 	if (cpu_features.hwcap & (1u << 19))
 		clflush = ((id->ebx1 >> 8) & 0xff) * 8;

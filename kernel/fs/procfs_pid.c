@@ -9,7 +9,6 @@
 #include "mm/vm.h"
 #include "mm/paging.h"
 #include "mm/usercopy.h"
-#include "mm/kheap.h"
 #include "core/time.h"
 #include "core/cmdline.h"
 #include "lib/string.h"
@@ -40,7 +39,7 @@ static u64 auxv_get(u64 type)
 	return 0;
 }
 
-/* ---- the address space in Linux's terms ------------------------------------------------- */
+/* ---- the address space in Linux's terms ------------------------------------------------------ */
 
 /* Pages of a file mapped in place count as the file's (RssFile); the pages monos allocated for
  * the app (zero-filled, copied, copy-on-write) are the anonymous ones vm.c counts. */
@@ -297,7 +296,7 @@ void pid_maps(struct textbuf *t, u64 arg)
 		put_map_line(t, &o.pending);
 }
 
-/* ---- status, stat, statm ---------------------------------------------------------------------- */
+/* ---- status, stat, statm --------------------------------------------------------------------- */
 
 static u64 sig_ignored(void)
 {
@@ -327,7 +326,7 @@ static int fd_table_size(void)
 			top = fd;
 	if (top < 64)
 		return 64;
-	u64 n = (u64)(top + 1) / 128 + 1, p = 1;
+	u64 n = (u64)top / 128 + 1, p = 1;
 	while (p < n)
 		p <<= 1;
 	return (int)(p * 128);
@@ -525,7 +524,7 @@ void pid_limits(struct textbuf *t, u64 arg)
 	}
 }
 
-/* ---- arguments, environment, auxv, name -------------------------------------------------------- */
+/* ---- arguments, environment, auxv, name ------------------------------------------------------ */
 
 /* The bytes of [from, to) of the app's memory, as Linux reads cmdline and environ from the
  * process (so that a program rewriting its argv is seen). */
@@ -572,7 +571,11 @@ void pid_environ(struct textbuf *t, u64 arg)
 	put_user_range(t, l.env_start, l.env_end, false);
 }
 
-void pid_auxv(struct textbuf *t, u64 arg) { tb_put(t, proc.auxv, (size_t)proc.nauxv * sizeof(u64)); }
+/* The saved auxiliary vector, AT_NULL pair included. */
+void pid_auxv(struct textbuf *t, u64 arg)
+{
+	tb_put(t, proc.auxv, (size_t)proc.nauxv * sizeof(u64));
+}
 
 void pid_comm(struct textbuf *t, u64 arg) { tb_printf(t, "%s\n", current_thread()->comm); }
 
@@ -593,7 +596,10 @@ static int oom_score_adj;
 
 void pid_oom_score_adj(struct textbuf *t, u64 arg) { tb_printf(t, "%d\n", oom_score_adj); }
 
-static bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 ssize_t pid_oom_score_adj_store(const char *buf, size_t n, u64 arg)
 {

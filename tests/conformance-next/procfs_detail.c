@@ -147,7 +147,7 @@ static int count_cpu_list(const char *s)
 	return n;
 }
 
-/* ---- links ----------------------------------------------------------------------------------- */
+/* ---- links --------------------------------------------------------------------------- */
 
 static int read_link(const char *path, char *out, size_t cap)
 {
@@ -184,7 +184,7 @@ static void links(void)
 	      link);
 }
 
-/* ---- fd, fdinfo -------------------------------------------------------------------------------- */
+/* ---- fd, fdinfo ---------------------------------------------------------------------- */
 
 static int dir_has(const char *dir, const char *name, int *numeric)
 {
@@ -225,8 +225,9 @@ static void fds(void)
 		check_eq("fdinfo_pos", field_long(buf, "pos"), 5);
 		const char *f = field(buf, "flags");
 		unsigned long flags = f && *f == '0' ? strtoul(f, NULL, 8) : ~0UL;
-		check(f && (flags & O_ACCMODE) == O_RDONLY && (flags & O_CLOEXEC),
-		      "fdinfo_flags", "flags \"%.12s\": want O_RDONLY with O_CLOEXEC (octal)",
+		/* open(2) on x86-64 adds O_LARGEFILE (0100000; glibc's header calls it 0). */
+		check(f && (flags & O_ACCMODE) == O_RDONLY && (flags & O_CLOEXEC) && (flags & 0100000),
+		      "fdinfo_flags", "flags \"%.12s\": want O_RDONLY, O_CLOEXEC and O_LARGEFILE",
 		      f ? f : "(none)");
 		check(field(buf, "mnt_id") != NULL, "fdinfo_mnt_id", "no mnt_id line");
 		struct stat st;
@@ -237,7 +238,7 @@ static void fds(void)
 	close(fd);
 }
 
-/* ---- maps ---------------------------------------------------------------------------------------- */
+/* ---- maps ---------------------------------------------------------------------------- */
 
 struct map {
 	unsigned long start, end, off, ino;
@@ -357,7 +358,7 @@ out:
 		munmap(anon, 3 * 4096);
 }
 
-/* ---- status, stat, statm ------------------------------------------------------------------------- */
+/* ---- status, stat, statm ------------------------------------------------------------- */
 
 /* The 16-hex-digit signal set of a status line. */
 static unsigned long long sigset_field(const char *text, const char *key)
@@ -620,7 +621,7 @@ static void stat_file(const char *comm)
 	      "%d numeric entries in /proc/self/task, expected just %s", numeric, tid);
 }
 
-/* ---- comm ---------------------------------------------------------------------------------------- */
+/* ---- comm ---------------------------------------------------------------------------- */
 
 static int write_file(const char *path, const char *text)
 {
@@ -655,7 +656,7 @@ static void comm(const char *orig)
 	prctl(PR_SET_NAME, orig);
 }
 
-/* ---- limits ---------------------------------------------------------------------------------------- */
+/* ---- limits -------------------------------------------------------------------------- */
 
 /* The soft and hard columns of a limits row ("unlimited" is RLIM_INFINITY). */
 static int limit_row(const char *text, const char *name, rlim_t *soft, rlim_t *hard)
@@ -674,7 +675,8 @@ static void limits(void)
 		return;
 	char line[256];
 	check(line_with(buf, "Limit", line, sizeof(line)) &&
-		      !strcmp(line, "Limit                     Soft Limit           Hard Limit           Units     "),
+		      !strcmp(line, "Limit                     Soft Limit           "
+				    "Hard Limit           Units     "),
 	      "limits_header", "\"%s\"", line);
 	int rows = 0;
 	for (const char *p = buf; (p = strstr(p, "\nMax ")); p++)
@@ -713,7 +715,7 @@ static void limits(void)
 	setrlimit(RLIMIT_NOFILE, &nf);
 }
 
-/* ---- cmdline, environ, auxv ------------------------------------------------------------------------- */
+/* ---- cmdline, environ, auxv ---------------------------------------------------------- */
 
 static void args(void)
 {
@@ -757,7 +759,7 @@ static void args(void)
 	      entry, phdr, rnd);
 }
 
-/* ---- mounts, cgroup, oom_score_adj ---------------------------------------------------------------- */
+/* ---- mounts, cgroup, oom_score_adj --------------------------------------------------- */
 
 static void mounts(void)
 {
@@ -822,7 +824,7 @@ static void cgroup_and_oom(void)
 	check_errno("oom_score_adj_range", write_file("/proc/self/oom_score_adj", "1001"), EINVAL);
 }
 
-/* ---- cpuinfo -------------------------------------------------------------------------------------- */
+/* ---- cpuinfo ------------------------------------------------------------------------- */
 
 static int has_flag(const char *flags, const char *name)
 {
@@ -948,7 +950,7 @@ static void cpuinfo(void)
 	      ((ebx1 >> 8) & 0xff) * 8);
 }
 
-/* ---- meminfo, stat, uptime, loadavg ------------------------------------------------------------ */
+/* ---- meminfo, stat, uptime, loadavg -------------------------------------------------- */
 
 static void meminfo(void)
 {
@@ -1044,7 +1046,7 @@ static void uptime_loadavg(void)
 	      "loadavg_format", "\"%s\"", buf);
 }
 
-/* ---- sys/kernel, sys/vm, sys/fs, /sys ------------------------------------------------------------- */
+/* ---- sys/kernel, sys/vm, sys/fs, /sys ------------------------------------------------ */
 
 static int uuid_form(const char *s)
 {
