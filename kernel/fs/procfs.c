@@ -21,6 +21,10 @@
 const struct fs_info proc_fs = { "proc", 0x16, 0x9fa0 /* PROC_SUPER_MAGIC */ };
 const struct fs_info sys_fs = { "sysfs", 0x15, 0x62656572 /* SYSFS_MAGIC */ };
 
+/* A file whose text is one printf. */
+#define TEXT_FILE(fn, ...) \
+	static void fn(struct textbuf *t, u64 arg) { tb_printf(t, __VA_ARGS__); }
+
 u64 procfs_start_ns;
 static u8 boot_id[16];
 
@@ -125,32 +129,60 @@ static int fdinfo_find(struct inode *dir, const char *name, size_t len,
 static const struct synth_dir_ops fd_dir = { fd_nth, fd_find };
 static const struct synth_dir_ops fdinfo_dir = { fdinfo_nth, fdinfo_find };
 
-/* What /proc/<pid>/ and /proc/<pid>/task/<tid>/ both hold. */
-#define TASK_ENTRIES                                                                          \
-	{ "exe", S_IFLNK | 0777, .link = link_exe },                                          \
-	{ "cwd", S_IFLNK | 0777, .link = link_cwd },                                          \
-	{ "root", S_IFLNK | 0777, .link = link_root },                                        \
-	{ "fd", S_IFDIR | 0500, .dyn = &fd_dir },                                             \
-	{ "fdinfo", S_IFDIR | 0500, .dyn = &fdinfo_dir },                                     \
-	{ "cmdline", S_IFREG | 0444, .show = pid_cmdline },                                   \
-	{ "environ", S_IFREG | 0400, .show = pid_environ },                                   \
-	{ "auxv", S_IFREG | 0400, .show = pid_auxv },                                         \
-	{ "comm", S_IFREG | 0644, .show = pid_comm, .store = pid_comm_store },                \
-	{ "stat", S_IFREG | 0444, .show = pid_stat },                                         \
-	{ "status", S_IFREG | 0444, .show = pid_status },                                     \
-	{ "statm", S_IFREG | 0444, .show = pid_statm },                                       \
-	{ "maps", S_IFREG | 0444, .show = pid_maps },                                         \
-	{ "limits", S_IFREG | 0444, .show = pid_limits },                                     \
-	{ "mounts", S_IFREG | 0444, .show = pid_mounts },                                     \
-	{ "mountinfo", S_IFREG | 0444, .show = pid_mountinfo },                               \
-	{ "cgroup", S_IFREG | 0444, .show = show_cgroup },                                    \
-	{ "oom_score_adj", S_IFREG | 0644, .show = pid_oom_score_adj,                         \
-	  .store = pid_oom_score_adj_store }
-
 /* One cgroup v2 hierarchy, and the process at its root. */
-static void show_cgroup(struct textbuf *t, u64 arg) { tb_printf(t, "0::/\n"); }
+TEXT_FILE(show_cgroup, "0::/\n")
+TEXT_FILE(show_personality, "%08x\n", proc.personality)
+/* Not sleeping in the kernel: no wait channel (no newline, as Linux prints it). */
+TEXT_FILE(show_wchan, "0")
+/* No audit login: the unset id (AUDIT_UID_UNSET), again without a newline. */
+TEXT_FILE(show_loginuid, "%u", 4294967295u)
+TEXT_FILE(show_sessionid, "%u", 4294967295u)
+/* The initial user namespace maps every id to itself. */
+TEXT_FILE(show_id_map, "%10u %10u %10u\n", 0u, 0u, 4294967295u)
+TEXT_FILE(show_setgroups, "allow\n")
+/* Pid 1 is the global init, which the OOM killer never picks: its badness, and score, is 0. */
+TEXT_FILE(show_oom_score, "0\n")
+TEXT_FILE(show_coredump_filter, "%08x\n", 0x33u) /* MMF_DUMP_FILTER_DEFAULT */
+TEXT_FILE(show_timerslack_ns, "50000\n")
+/* task/<tid>/children: the tids of its children, of which there are none. */
+static void show_no_children(struct textbuf *t, u64 arg) {}
 
-static const struct synth_entry tid_entries[] = { TASK_ENTRIES, { NULL } };
+/* What /proc/<pid>/ and /proc/<pid>/task/<tid>/ both hold. */
+#define TASK_ENTRIES                                                                      \
+	{ "exe", S_IFLNK | 0777, .link = link_exe },                                      \
+	{ "cwd", S_IFLNK | 0777, .link = link_cwd },                                      \
+	{ "root", S_IFLNK | 0777, .link = link_root },                                    \
+	{ "fd", S_IFDIR | 0500, .dyn = &fd_dir },                                         \
+	{ "fdinfo", S_IFDIR | 0500, .dyn = &fdinfo_dir },                                 \
+	{ "cmdline", S_IFREG | 0444, .show = pid_cmdline },                               \
+	{ "environ", S_IFREG | 0400, .show = pid_environ },                               \
+	{ "auxv", S_IFREG | 0400, .show = pid_auxv },                                     \
+	{ "comm", S_IFREG | 0644, .show = pid_comm, .store = pid_comm_store },            \
+	{ "stat", S_IFREG | 0444, .show = pid_stat },                                     \
+	{ "status", S_IFREG | 0444, .show = pid_status },                                 \
+	{ "statm", S_IFREG | 0444, .show = pid_statm },                                   \
+	{ "maps", S_IFREG | 0444, .show = pid_maps },                                     \
+	{ "limits", S_IFREG | 0444, .show = pid_limits },                                 \
+	{ "mounts", S_IFREG | 0444, .show = pid_mounts },                                 \
+	{ "mountinfo", S_IFREG | 0444, .show = pid_mountinfo },                           \
+	{ "cgroup", S_IFREG | 0444, .show = show_cgroup },                                \
+	{ "oom_score", S_IFREG | 0444, .show = show_oom_score },                          \
+	{ "oom_score_adj", S_IFREG | 0644, .show = pid_oom_score_adj,                     \
+	  .store = pid_oom_score_adj_store },                                             \
+	{ "personality", S_IFREG | 0400, .show = show_personality },                      \
+	{ "wchan", S_IFREG | 0444, .show = show_wchan },                                  \
+	{ "loginuid", S_IFREG | 0644, .show = show_loginuid },                            \
+	{ "sessionid", S_IFREG | 0444, .show = show_sessionid },                          \
+	{ "uid_map", S_IFREG | 0644, .show = show_id_map },                               \
+	{ "gid_map", S_IFREG | 0644, .show = show_id_map },                               \
+	{ "setgroups", S_IFREG | 0644, .show = show_setgroups }
+
+
+static const struct synth_entry tid_entries[] = {
+	TASK_ENTRIES,
+	{ "children", S_IFREG | 0444, .show = show_no_children },
+	{ NULL },
+};
 static const struct synth_entry tid_entry = { "task", S_IFDIR | 0555, .children = tid_entries };
 
 static bool task_nth(struct inode *dir, u64 k, const struct synth_entry **e, char *name,
@@ -179,14 +211,13 @@ static const struct synth_dir_ops task_dir = { task_nth, task_find };
 
 static const struct synth_entry pid_entries[] = {
 	TASK_ENTRIES,
+	{ "coredump_filter", S_IFREG | 0644, .show = show_coredump_filter },
+	{ "timerslack_ns", S_IFREG | 0666, .show = show_timerslack_ns },
 	{ "task", S_IFDIR | 0555, .dyn = &task_dir },
 	{ NULL },
 };
 
 /* ---- /proc/sys ------------------------------------------------------------------------------- */
-
-#define TEXT_FILE(fn, ...) \
-	static void fn(struct textbuf *t, u64 arg) { tb_printf(t, __VA_ARGS__); }
 
 TEXT_FILE(sysctl_osrelease, "%s\n", UTS_RELEASE)
 TEXT_FILE(sysctl_ostype, "%s\n", UTS_SYSNAME)

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -824,6 +825,26 @@ static void cgroup_and_oom(void)
 	check_errno("oom_score_adj_range", write_file("/proc/self/oom_score_adj", "1001"), EINVAL);
 }
 
+/* The small per-process files. */
+static void small_files(void)
+{
+	char want[32];
+	snprintf(want, sizeof(want), "%08x\n", (unsigned)personality(0xffffffff));
+	check(slurp("/proc/self/personality") > 0 && !strcmp(buf, want), "personality",
+	      "\"%s\", expected \"%s\"", buf, want);
+	unsigned a, b, c;
+	check(slurp("/proc/self/uid_map") > 0 && sscanf(buf, "%u %u %u", &a, &b, &c) == 3 &&
+		      slurp("/proc/self/gid_map") > 0 && sscanf(buf, "%u %u %u", &a, &b, &c) == 3,
+	      "id_maps", "\"%s\"", buf);
+	long score = slurp("/proc/self/oom_score") > 0 ? strtol(buf, NULL, 10) : -1;
+	check(score >= 0 && score <= 2000, "oom_score", "\"%s\"", buf);
+	/* The reading thread runs: no wait channel. */
+	check(slurp("/proc/self/wchan") >= 0 && !strcmp(buf, "0"), "wchan", "\"%s\"", buf);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", my_tid());
+	check(slurp(path) == 0, "task_children", "\"%s\" (%s)", buf, errno_name(errno));
+}
+
 /* ---- cpuinfo ------------------------------------------------------------------------- */
 
 static int has_flag(const char *flags, const char *name)
@@ -1174,6 +1195,7 @@ int main(int argc, char **argv)
 	args();
 	mounts();
 	cgroup_and_oom();
+	small_files();
 	cpuinfo();
 	meminfo();
 	system_stat();
