@@ -110,8 +110,8 @@ int dir_link(struct inode *dir, const char *name, size_t len, struct inode *chil
 	dir->children_tail = &c->next;
 	if (S_ISDIR(child->mode)) {
 		child->parent = dir;
-		child->nlink = 2; /* its entry here and its own "." */
-		dir->nlink++;     /* the child's ".." */
+		child->nlink += 2; /* its entry here and its own "."; its subdirectories' ".." stay */
+		dir->nlink++;      /* the child's ".." */
 	} else {
 		child->nlink++;
 	}
@@ -132,7 +132,7 @@ int dir_unlink(struct inode *dir, const char *name, size_t len)
 		kfree(c);
 		if (S_ISDIR(i->mode)) {
 			dir->nlink--;
-			i->nlink = 0;
+			i->nlink -= 2; /* a rename links it again; rmdir leaves an empty one at 0 */
 		} else {
 			i->nlink--;
 		}

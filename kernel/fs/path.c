@@ -118,6 +118,17 @@ int path_walk(struct inode *start, const char *path, unsigned flags, struct inod
 	return walk(start, path, flags, &links, out);
 }
 
+/* A removed directory (rmdir'd while it was the working directory) takes no new names. */
+static int check_alive(struct inode **dir)
+{
+	if ((*dir)->nlink == 0 && !(*dir)->iops) {
+		inode_put(*dir);
+		*dir = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int path_parent(struct inode *start, const char *path, struct inode **dir, const char **name,
 		size_t *len, bool *must_dir)
 {
@@ -147,7 +158,7 @@ int path_parent(struct inode *start, const char *path, struct inode **dir, const
 			return -ENOTDIR;
 		inode_get(start);
 		*dir = start;
-		return 0;
+		return check_alive(dir);
 	}
 	/* The prefix, without the last name, walked as a directory. */
 	char *prefix = kmalloc(cut + 1);
@@ -158,5 +169,5 @@ int path_parent(struct inode *start, const char *path, struct inode **dir, const
 	int links = 0;
 	int err = walk(start, prefix, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &links, dir);
 	kfree(prefix);
-	return err;
+	return err ? err : check_alive(dir);
 }

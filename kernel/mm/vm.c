@@ -94,7 +94,7 @@ static void unlink_vma(struct vma *v)
 }
 
 int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared,
-		const char *path)
+		bool may_write, const char *path)
 {
 	int err = vm_map(start, len, prot, VMA_MAPPED, NULL, 0);
 	if (err)
@@ -103,6 +103,7 @@ int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff,
 	v->file = file;
 	v->pgoff = pgoff;
 	v->shared = shared;
+	v->may_write = may_write;
 	v->path = path_new(path);
 	inode_get(file);
 	return 0;
@@ -275,6 +276,9 @@ int vm_protect(vaddr_t start, u64 len, u32 prot)
 	/* Linux checks the whole range is mapped before changing anything. */
 	if (!vm_range_mapped(start, end))
 		return -ENOMEM;
+	for (struct vma *v = mm.list.next; !is_head(v) && v->start < end; v = v->next)
+		if (v->end > start && v->shared && !v->may_write && (prot & VM_WRITE))
+			return -EACCES;
 	for (struct vma *v = mm.list.next; !is_head(v) && v->start < end; v = v->next) {
 		if (v->end <= start)
 			continue;

@@ -32,6 +32,7 @@ struct vma {
 	struct inode *file;
 	u64 pgoff;
 	bool shared;
+	bool may_write;    /* a shared mapping of a file opened for writing */
 	const char *path;  /* the file's name as opened, for /proc/self/maps (shared string) */
 };
 
@@ -53,10 +54,11 @@ int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, 
 /* Maps pages of a file: MAP_SHARED maps the file's own pages, MAP_PRIVATE maps them read-only
  * and copies a page on its first write. Takes a reference on the file. */
 int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared,
-		const char *path);
+		bool may_write, const char *path);
 /* Removes every mapping in the range; holes are fine, as with Linux's munmap. */
 void vm_unmap(vaddr_t start, u64 len);
-/* Changes protection; -ENOMEM if part of the range is not mapped (Linux's rule). */
+/* Changes protection; -ENOMEM if part of the range is not mapped (Linux's rule), -EACCES when
+ * it would make a shared mapping of a file opened read-only writable. */
 int vm_protect(vaddr_t start, u64 len, u32 prot);
 /* A free, page-aligned range of len bytes: at hint when free there, else the highest below
  * mmap_base. 0 if none. */

@@ -102,7 +102,7 @@ int elf_map(const u8 *data, struct elf_image *img, struct inode *file, const cha
 		int err = 0;
 		if (mapped_end > start)
 			err = vm_map_file(start, mapped_end - start, prot, file, file_off / PAGE_SIZE,
-					  false, path);
+					  false, false, path);
 		/* The rest: the partial page of file bytes followed by zeros, and the bss. */
 		if (!err && end > mapped_end && mapped_end >= start)
 			err = vm_map(mapped_end, end - mapped_end, prot, VMA_FILE,

@@ -62,6 +62,41 @@ static char *absolute_path(struct inode *start, const char *path)
 	return t.buf;
 }
 
+/* Follows a chain of symlinks from `link` (in dir) to the name that does not exist yet and
+ * creates a regular file there. */
+static int create_through_link(struct inode *dir, struct inode *link, u32 mode, struct inode **out)
+{
+	inode_get(dir);
+	for (int depth = 0; depth < 40; depth++) {
+		struct inode *next_dir;
+		const char *name;
+		size_t len;
+		bool must_dir;
+		int err = path_parent(dir, link->link, &next_dir, &name, &len, &must_dir);
+		inode_put(dir);
+		if (err)
+			return err;
+		if (len == 0 || must_dir) {
+			inode_put(next_dir);
+			return -EISDIR;
+		}
+		struct inode *there = dir_find(next_dir, name, len);
+		if (!there) {
+			err = create_file(next_dir, name, len, mode, out);
+			inode_put(next_dir);
+			return err;
+		}
+		if (!S_ISLNK(there->mode)) {
+			inode_put(next_dir);
+			return -ENOENT; /* something appeared on the way: let the caller's walk decide */
+		}
+		dir = next_dir;
+		link = there;
+	}
+	inode_put(dir);
+	return -ELOOP;
+}
+
 static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 {
 	if (flags & ~(u64)VALID_OPEN_FLAGS)
@@ -94,13 +129,22 @@ static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 		if (err)
 			goto out;
 		struct inode *existing = len ? dir_find(dir, name, len) : dir;
-		if (!existing) {
+		if (existing && S_ISLNK(existing->mode) && !(flags & (O_EXCL | O_NOFOLLOW)) &&
+		    path_walk(start, path, lookup, &i) == -ENOENT) {
+			/* A dangling symlink: O_CREAT makes the file it names, as Linux does. */
+			err = create_through_link(dir, existing, mode, &i);
+			inode_put(dir);
+			if (err)
+				goto out;
+		} else if (!existing) {
 			err = must_dir ? -EISDIR : create_file(dir, name, len, mode, &i);
 			inode_put(dir);
 			if (err)
 				goto out;
 		} else {
 			inode_put(dir);
+			inode_put(i);
+			i = NULL;
 			if (flags & O_EXCL) {
 				err = -EEXIST;
 				goto out;

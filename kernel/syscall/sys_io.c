@@ -5,6 +5,9 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "fs/pipe.h"
+#include "proc/process.h"
+#include <linux/resource.h>
+#include <linux/stat.h>
 
 long fcntl_lock(int fd, int cmd, uptr_t arg);
 #include "lib/string.h"
@@ -190,6 +193,11 @@ long sys_lseek(int fd, long off, int whence)
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
+	/* Character devices (null, zero, full, random) stay at 0, as Linux's null_lseek. */
+	if (f->inode && S_ISCHR(f->inode->mode)) {
+		f->pos = 0;
+		return 0;
+	}
 	if (!f->ops->seekable)
 		return -ESPIPE;
 	s64 base;
@@ -266,7 +274,7 @@ long sys_fcntl(int fd, int cmd, u64 arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if ((s64)arg < 0 || arg >= FD_MAX)
+		if ((s64)arg < 0 || arg >= FD_MAX || arg >= proc.rlimits[RLIMIT_NOFILE][0])
 			return -EINVAL;
 		return fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
 	case F_GETFD:

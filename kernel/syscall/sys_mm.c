@@ -107,7 +107,7 @@ long sys_mmap(uptr_t addr, u64 len, u64 prot, u64 flags, int fd, u64 off)
 		return -ENOMEM;
 	u32 vprot = prot & (VM_READ | VM_WRITE | VM_EXEC);
 	int err = f ? vm_map_file(at, size, vprot, f->inode, off / PAGE_SIZE, type != MAP_PRIVATE,
-				  f->path)
+				  (f->flags & O_ACCMODE) == O_RDWR, f->path)
 		    : vm_map(at, size, vprot, VMA_ANON, NULL, 0);
 	return err ? err : (long)at;
 }
