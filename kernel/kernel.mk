@@ -69,8 +69,13 @@ $(BUILD)/kernel-gen/ksyms.S: $(BUILD)/kernel.pass1.elf
 $(KOBJ)/ksyms.o: $(BUILD)/kernel-gen/ksyms.S
 	$(CC) -c -o $@ $<
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KOBJ)/ksyms.o kernel/arch/x86_64/linker.ld
+# kernel.debug.elf keeps the DWARF for gdb; kernel.elf, what boots, carries none (backtraces use
+# the embedded ksyms table, which is part of .rodata and survives stripping).
+$(BUILD)/kernel.debug.elf: $(KERNEL_OBJS) $(KOBJ)/ksyms.o kernel/arch/x86_64/linker.ld
 	$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(KOBJ)/ksyms.o
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.debug.elf
+	objcopy --strip-all $< $@
 	@size=$$(stat -c %s $@); echo "kernel.elf: $$size bytes"
 
 # docs/syscalls.md is generated from the same table; `make test` checks it is current.
