@@ -75,7 +75,9 @@ int vfs_open(struct inode *i, u32 flags, struct file **out)
 		return -ENOMEM;
 	inode_get(i);
 	f->inode = i;
-	f->stream = 1; /* for terminals opened by name: they behave as the standard output does */
+	/* Terminals opened by name behave as the standard output; the streams' own inodes as the
+	 * stream they are. */
+	f->stream = i->console_stream ? i->console_stream - 1 : 1;
 	*out = f;
 	return 0;
 }

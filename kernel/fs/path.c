@@ -29,6 +29,13 @@ static int follow(struct inode *dir, struct inode *link, int *links, struct inod
 {
 	if (++*links > MAX_SYMLINKS)
 		return -ELOOP;
+	if (link->iops && link->iops->follow) {
+		struct inode *magic = link->iops->follow(link);
+		if (magic) {
+			*out = magic;
+			return 0;
+		}
+	}
 	char *target = kmalloc(PATH_MAX);
 	if (!target)
 		return -ENOMEM;

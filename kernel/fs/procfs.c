@@ -66,7 +66,17 @@ static void link_fd(struct textbuf *t, u64 fd)
 
 /* ---- dynamic directories: fd/, fdinfo/, task/ ------------------------------------------------ */
 
-static const struct synth_entry fd_entry = { "fd", S_IFLNK | 0700, .link = link_fd };
+/* The open file itself, as Linux's magic link resolves it (open("/dev/stdin") reopens fd 0). */
+static struct inode *follow_fd(u64 fd)
+{
+	struct file *f = fd_get((int)fd);
+	if (!f || !f->inode)
+		return NULL;
+	inode_get(f->inode);
+	return f->inode;
+}
+
+static const struct synth_entry fd_entry = { "fd", S_IFLNK | 0700, .link = link_fd, .follow = follow_fd };
 static const struct synth_entry fdinfo_entry = { "fdinfo", S_IFREG | 0444, .show = pid_fdinfo };
 
 /* The k-th open descriptor, or -1. */

@@ -39,23 +39,6 @@ static ssize_t console_write(struct file *f, const void *buf, size_t n, u64 *pos
 	return (ssize_t)n;
 }
 
-static int console_stat(struct file *f, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	if (console_is_tty(f->stream)) {
-		st->st_mode = S_IFCHR | 0620;
-		st->st_rdev = encode_dev(4, 64); /* ttyS0 */
-		st->st_blksize = 1024;
-	} else {
-		st->st_mode = S_IFIFO | 0600;  /* the host's pipe, as the app would see it */
-		st->st_blksize = 4096;
-	}
-	st->st_nlink = 1;
-	st->st_dev = encode_dev(0, 24);
-	st->st_ino = 3 + f->stream;
-	return 0;
-}
-
 static struct winsize winsize = { .ws_row = 24, .ws_col = 80 };
 
 static long console_ioctl(struct file *f, unsigned cmd, uptr_t arg)
@@ -90,9 +73,33 @@ static long console_ioctl(struct file *f, unsigned cmd, uptr_t arg)
 const struct file_ops console_file_ops = {
 	.read = console_read,
 	.write = console_write,
-	.stat = console_stat,
 	.ioctl = console_ioctl,
 };
+
+/* A standard stream's inode: what fstat shows, and what /proc/self/fd/N (so /dev/stdout) opens
+ * again. It belongs to no directory. */
+static struct inode *stream_inode(int stream)
+{
+	static const struct fs_info devpts = { "devpts", 0x16, 0x1cd1 }, pipefs = { "pipefs", 0xd, 0x50495045 };
+	bool tty = console_is_tty(stream);
+	struct inode *i = inode_new(tty ? &devpts : &pipefs, tty ? S_IFCHR | 0620 : S_IFIFO | 0600);
+	if (!i)
+		panic("out of memory opening the standard streams");
+	i->rdev = tty ? encode_dev(4, 64) : 0; /* ttyS0 */
+	i->fops = &console_file_ops;
+	i->console_stream = 1 + stream;
+	i->nlink = 1;
+	return i;
+}
+
+static struct file *open_stream(int stream, u32 flags)
+{
+	struct inode *i = stream_inode(stream);
+	struct file *f;
+	if (vfs_open(i, flags, &f))
+		panic("out of memory opening the standard streams");
+	return f;
+}
 
 /* The host's stdin as a file of the image, the null device, or the terminal. */
 static struct file *make_stdin(void)
@@ -106,18 +113,16 @@ static struct file *make_stdin(void)
 		inode_put(i);
 		return f;
 	}
-	return file_new(&console_file_ops, O_RDWR);
+	return open_stream(0, O_RDWR);
 }
 
 void stdio_init(void)
 {
 	struct file *in = make_stdin();
-	struct file *out = file_new(&console_file_ops, console_is_tty(1) ? O_RDWR : O_WRONLY);
-	struct file *err = file_new(&console_file_ops, console_is_tty(2) ? O_RDWR : O_WRONLY);
+	struct file *out = open_stream(1, console_is_tty(1) ? O_RDWR : O_WRONLY);
+	struct file *err = open_stream(2, console_is_tty(2) ? O_RDWR : O_WRONLY);
 	if (!in || !out || !err)
 		panic("out of memory opening the standard streams");
-	out->stream = 1;
-	err->stream = 2;
 	fd_install_at(in, 0, false);
 	fd_install_at(out, 1, false);
 	fd_install_at(err, 2, false);

@@ -76,10 +76,11 @@ static const struct file_ops synth_file_ops = {
 static int synth_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 static int synth_iterate(struct inode *dir, u64 pos, struct dir_emit *ctx);
 static long synth_readlink(struct inode *i, char *buf, size_t size);
+static struct inode *synth_follow(struct inode *i);
 static void synth_release(struct inode *i);
 
 static const struct inode_ops synth_iops = {
-	.lookup = synth_lookup, .iterate = synth_iterate, .readlink = synth_readlink,
+	.lookup = synth_lookup, .iterate = synth_iterate, .readlink = synth_readlink, .follow = synth_follow,
 	.release = synth_release,
 };
 
@@ -205,6 +206,12 @@ static int synth_iterate(struct inode *dir, u64 pos, struct dir_emit *ctx)
 		}
 	}
 	return 0;
+}
+
+static struct inode *synth_follow(struct inode *i)
+{
+	struct synth_node *n = i->priv;
+	return n->entry->follow ? n->entry->follow(n->arg) : NULL;
 }
 
 static long synth_readlink(struct inode *i, char *buf, size_t size)

@@ -32,6 +32,7 @@ struct synth_entry {
 	 * taken or -errno. Without it, writes fail with EINVAL as Linux's read-only proc files do. */
 	ssize_t (*store)(const char *buf, size_t n, u64 arg);
 	void (*link)(struct textbuf *t, u64 arg);   /* symlinks */
+	struct inode *(*follow)(u64 arg);           /* magic symlinks: the inode itself */
 	const struct synth_entry *children;         /* directories: NULL-name terminated */
 	const struct synth_dir_ops *dyn;            /* directories with computed entries */
 };

@@ -38,6 +38,9 @@ struct inode_ops {
 	int (*iterate)(struct inode *dir, u64 pos, struct dir_emit *ctx);
 	/* Symlinks whose target is computed (/proc/self). Returns the length or -errno. */
 	long (*readlink)(struct inode *ino, char *buf, size_t size);
+	/* Magic links (/proc/self/fd/N): the inode the link stands for, referenced, or NULL to
+	 * follow the text as usual. */
+	struct inode *(*follow)(struct inode *ino);
 	/* Called when the last reference of an unlinked inode goes. */
 	void (*release)(struct inode *ino);
 };
@@ -64,6 +67,8 @@ struct inode {
 	u64 pages_cap;
 	char *link;                     /* symlinks: the target */
 	void *priv;                     /* synthetic inodes: their generator's state */
+	bool linkable;                  /* an O_TMPFILE without O_EXCL: linkat may name it once */
+	int console_stream;             /* standard streams' inodes: 1 + the stream (0, 1, 2); else 0 */                /* an O_TMPFILE opened with O_EXCL: linkat refuses it */
 };
 
 extern struct inode *vfs_root;

@@ -244,10 +244,10 @@ static long do_link(int olddirfd, uptr_t oldpath, int newdirfd, uptr_t newpath, 
 		err = -ENOENT;
 	else if (n.dir->iops || src->fs != &tmpfs_fs)
 		err = -EXDEV;
-	else if (src->nlink == 0)
-		err = -ENOENT;
-	else
-		err = dir_link(n.dir, n.name, n.len, src);
+	else if (src->nlink == 0 && !src->linkable)
+		err = -ENOENT; /* removed, or an O_TMPFILE opened with O_EXCL */
+	else if ((err = dir_link(n.dir, n.name, n.len, src)) == 0)
+		src->linkable = false;
 	inode_touch(src, false, false, true);
 	inode_put(src);
 	parent_put(&n);

@@ -97,12 +97,47 @@ static int create_through_link(struct inode *dir, struct inode *link, u32 mode, 
 	return -ELOOP;
 }
 
+/* O_TMPFILE: an unnamed file in the directory path names; linkat(AT_EMPTY_PATH) may name it
+ * later unless O_EXCL forbids that. */
+static long open_tmpfile(struct inode *start, const char *path, u64 flags, u32 mode)
+{
+	struct inode *dir;
+	long err = path_walk(start, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+	if (err)
+		return err;
+	if (dir->iops) {
+		inode_put(dir);
+		return -EOPNOTSUPP; /* /proc and /sys cannot hold files */
+	}
+	struct inode *i = inode_new(&tmpfs_fs, S_IFREG | (mode & 07777 & ~proc.umask));
+	inode_put(dir);
+	if (!i)
+		return -ENOSPC;
+	i->linkable = !(flags & O_EXCL);
+	struct file *f;
+	err = vfs_open(i, (u32)(flags & ~__O_TMPFILE) | O_LARGEFILE, &f);
+	if (err) {
+		inode_put(i);
+		return err;
+	}
+	err = fd_install(f, 0, flags & O_CLOEXEC);
+	file_put(f);
+	return err;
+}
+
 static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 {
 	if (flags & ~(u64)VALID_OPEN_FLAGS)
 		return -EINVAL;
-	if ((flags & __O_TMPFILE) == __O_TMPFILE)
-		return -EOPNOTSUPP; /* not yet */
+	if ((flags & __O_TMPFILE) == __O_TMPFILE) {
+		u32 acc = flags & O_ACCMODE;
+		if (acc != O_WRONLY && acc != O_RDWR)
+			return -EINVAL;
+		if (flags & O_CREAT)
+			return -EINVAL;
+	} else if (flags & __O_TMPFILE & ~O_DIRECTORY) {
+		return -EINVAL;
+	}
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	char *path;
@@ -120,6 +155,10 @@ static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 	unsigned lookup = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
 	if (flags & O_DIRECTORY)
 		lookup |= LOOKUP_DIRECTORY;
+	if ((flags & __O_TMPFILE) == __O_TMPFILE) {
+		err = open_tmpfile(start, path, flags, mode);
+		goto out;
+	}
 	if (flags & O_CREAT) {
 		struct inode *dir;
 		const char *name;
