@@ -52,6 +52,18 @@ static void parent_put(struct parent *p)
 	path_free(p->path);
 }
 
+/* A new name in /proc or /sys: those trees create nothing, and their lookup fails first
+ * (ENOENT), unless the name exists (EEXIST). */
+static long synth_new_name(struct parent *p)
+{
+	struct inode *i;
+	long err = dir_lookup(p->dir, p->name, p->len, &i);
+	if (err)
+		return err;
+	inode_put(i);
+	return -EEXIST;
+}
+
 static long do_mkdir(int dirfd, uptr_t upath, u32 mode)
 {
 	struct parent p;
@@ -61,7 +73,7 @@ static long do_mkdir(int dirfd, uptr_t upath, u32 mode)
 	if (p.len == 0 || is_dot(&p) || dir_find(p.dir, p.name, p.len)) {
 		err = -EEXIST;
 	} else if (p.dir->iops) {
-		err = -EPERM; /* /proc and /sys do not take new entries */
+		err = synth_new_name(&p);
 	} else {
 		struct inode *d = inode_new(&tmpfs_fs, S_IFDIR | (mode & 07777 & ~proc.umask));
 		err = d ? dir_link(p.dir, p.name, p.len, d) : -ENOSPC;
@@ -242,7 +254,9 @@ static long do_link(int olddirfd, uptr_t oldpath, int newdirfd, uptr_t newpath, 
 		err = -EEXIST;
 	else if (n.must_dir)
 		err = -ENOENT;
-	else if (n.dir->iops || src->fs != &tmpfs_fs)
+	else if (n.dir->iops)
+		err = synth_new_name(&n);
+	else if (src->fs != &tmpfs_fs)
 		err = -EXDEV;
 	else if (src->nlink == 0 && !src->linkable)
 		err = -ENOENT; /* removed, or an O_TMPFILE opened with O_EXCL */
@@ -278,7 +292,7 @@ static long do_symlink(uptr_t utarget, int dirfd, uptr_t linkpath)
 	else if (p.must_dir)
 		err = -ENOENT;
 	else if (p.dir->iops)
-		err = -EPERM;
+		err = synth_new_name(&p);
 	else {
 		struct inode *i = inode_new(&tmpfs_fs, S_IFLNK | 0777);
 		size_t n = strlen(target);

@@ -80,6 +80,10 @@ static int create_through_link(struct inode *dir, struct inode *link, u32 mode, 
 			inode_put(next_dir);
 			return -EISDIR;
 		}
+		if (next_dir->iops) {
+			inode_put(next_dir);
+			return -ENOENT; /* /proc and /sys create nothing */
+		}
 		struct inode *there = dir_find(next_dir, name, len);
 		if (!there) {
 			err = create_file(next_dir, name, len, mode, out);
@@ -167,6 +171,16 @@ static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 		err = path_parent(start, path, &dir, &name, &len, &must_dir);
 		if (err)
 			goto out;
+		if (dir->iops) {
+			/* /proc and /sys create nothing: an existing name opens, a new one is ENOENT. */
+			inode_put(dir);
+			err = path_walk(start, path, lookup, &i);
+			if (!err && (flags & O_EXCL))
+				err = -EEXIST;
+			if (err)
+				goto out;
+			goto opened;
+		}
 		struct inode *existing = len ? dir_find(dir, name, len) : dir;
 		if (existing && S_ISLNK(existing->mode) && !(flags & (O_EXCL | O_NOFOLLOW)) &&
 		    path_walk(start, path, lookup, &i) == -ENOENT) {
@@ -203,6 +217,7 @@ static long do_open(int dirfd, uptr_t upath, u64 flags, u32 mode)
 			goto out;
 		}
 	}
+opened:
 	if (S_ISLNK(i->mode) && !(flags & O_PATH)) {
 		err = -ELOOP; /* O_NOFOLLOW met a symlink */
 		goto out;
