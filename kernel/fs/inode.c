@@ -10,6 +10,9 @@
 #include <asm/stat.h>
 #include <linux/stat.h>
 
+/* tmpfs reports a directory's size as 20 bytes per entry (mm/shmem.c's BOGO_DIRENT_SIZE). */
+#define BOGO_DIRENT_SIZE 20
+
 struct inode *vfs_root;
 static u64 next_ino = 2;
 
@@ -22,6 +25,8 @@ struct inode *inode_new(const struct fs_info *fs, u32 mode)
 	i->mode = mode;
 	i->fs = fs;
 	i->nlink = 0; /* dir_link counts the links */
+	if (S_ISDIR(mode))
+		i->size = 2 * BOGO_DIRENT_SIZE; /* "." and "..", as tmpfs counts them */
 	i->children_tail = &i->children;
 	i->next_cookie = 3; /* 1 and 2 are "." and ".." */
 	u64 now = time_realtime_ns();
@@ -108,6 +113,7 @@ int dir_link(struct inode *dir, const char *name, size_t len, struct inode *chil
 	c->name[len] = '\0';
 	*dir->children_tail = c;
 	dir->children_tail = &c->next;
+	dir->size += BOGO_DIRENT_SIZE;
 	if (S_ISDIR(child->mode)) {
 		child->parent = dir;
 		child->nlink += 2; /* its entry here and its own "."; its subdirectories' ".." stay */
@@ -128,6 +134,7 @@ int dir_unlink(struct inode *dir, const char *name, size_t len)
 		*pp = c->next;
 		if (dir->children_tail == &c->next)
 			dir->children_tail = pp;
+		dir->size -= BOGO_DIRENT_SIZE;
 		struct inode *i = c->inode;
 		kfree(c);
 		if (S_ISDIR(i->mode)) {

@@ -204,7 +204,11 @@ long sys_lseek(int fd, long off, int whence)
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (s64)f->pos; break;
-	case SEEK_END: base = f->inode ? (s64)f->inode->size : 0; break;
+	case SEEK_END:
+		if (f->inode && f->inode->iops)
+			return -EINVAL; /* proc and sys files seek as seq_file: from the start only */
+		base = f->inode ? (s64)f->inode->size : 0;
+		break;
 	default: return -EINVAL;
 	}
 	s64 pos = base + off;
