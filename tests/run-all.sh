@@ -16,6 +16,8 @@
 #   TEST_JOBS      runs at once (default 2); output order does not depend on it
 #   TEST_TIMEOUT   seconds per run (default 60)
 #   MONOS          the host tool (default build/monos)
+#   TEST_APPS      "none" skips tests/apps/run-apps.sh (real programs under
+#                  monos, run after the conformance programs when WHERE has monos)
 #
 # A conformance program states how it is run in "// key: value" lines:
 #   // test-args: ARGS        program arguments, shell words; @NOW@ is the host's epoch
@@ -344,6 +346,21 @@ for i in "${!J_KIND[@]}"; do
 	cat "$WORK/$i.lines" >>"$WORK/all.lines"
 done
 wait "$launcher" 2>/dev/null
+
+# Real programs from Debian packages (tests/apps): their PASS and FAIL lines
+# count with the others, every run's output joins the log.
+if [ -x tests/apps/run-apps.sh ] && [ "${TEST_APPS:-}" != none ] &&
+	[[ " $WHERE " == *" monos "* ]]; then
+	echo "== real programs, natively and under monos (tests/apps)" | tee -a "$LOG"
+	BUILD="$BUILD" MONOS="$MONOS" TEST_JOBS="$JOBS" APPS_LOG="$WORK/apps.log" \
+		tests/apps/run-apps.sh | tee "$WORK/apps.lines"
+	apps_status=${PIPESTATUS[0]}
+	cat "$WORK/apps.log" >>"$LOG" 2>/dev/null
+	grep -E '^(PASS|FAIL) ' "$WORK/apps.lines" >>"$WORK/all.lines"
+	if [ "$apps_status" != 0 ] && ! grep -q '^FAIL ' "$WORK/apps.lines"; then
+		echo "FAIL apps: tests/apps/run-apps.sh exited $apps_status" | tee -a "$LOG" "$WORK/all.lines"
+	fi
+fi
 
 passed=$(grep -c '^PASS ' "$WORK/all.lines" 2>/dev/null)
 failed=$(grep -c '^FAIL ' "$WORK/all.lines" 2>/dev/null)

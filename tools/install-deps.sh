@@ -15,7 +15,12 @@ packages=(
 	gawk            # the kernel's generated tables
 	cpio
 	qemu-system-x86 # qemu-system-x86_64 runs monos
-	coreutils       # timeout, used by the test harness
+	coreutils       # timeout, used by the test harness; ls, cat, ... in tests/apps
+	# Real programs that tests/apps/run-apps.sh runs under monos.
+	python3
+	sqlite3
+	lua5.4
+	busybox-static
 )
 
 missing=()
