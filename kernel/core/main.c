@@ -6,6 +6,8 @@
 #include "core/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/smp.h"
 #include "drivers/serial.h"
 #include "drivers/console.h"
 #include "drivers/ctl.h"
@@ -42,6 +44,7 @@ void __noreturn kmain(paddr_t start_info)
 	syscall_init();
 	pmm_init();
 	paging_init();
+	lapic_init();
 	power_init(bootinfo.rsdp);
 	time_init();
 	random_init();
@@ -56,6 +59,7 @@ void __noreturn kmain(paddr_t start_info)
 	vm_init();
 	proc_init();
 	stdio_init();
+	smp_init();
 	exec_start();
 	/* exec_start returns only when the program could not be started; it said why. */
 	power_off(126);

@@ -1,6 +1,7 @@
 /* Finds the RSDP (from PVH start info, else the BIOS area), the FADT, and the \_S5 package in the
  * DSDT, then powers off through PM1a_CNT (pc, q35) or the hardware-reduced sleep control register
- * (microvm). Tables are read through the direct map, which covers the low 4 GiB. */
+ * (microvm). The MADT lists the processors for smp_init. Tables are read through the direct map,
+ * which covers the low 4 GiB. */
 #include "drivers/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
@@ -19,6 +20,8 @@ struct gas {
 	u64 addr;
 } __packed;
 
+static const struct sdt_header *root; /* the XSDT or RSDT, NULL without ACPI */
+static bool root_is_xsdt;
 static u32 pm1a_cnt;        /* I/O port of PM1a_CNT, 0 if none */
 static struct gas sleep_ctl; /* hardware-reduced sleep control register */
 static int s5_typ = -1;
@@ -67,6 +70,23 @@ static void parse_s5(const struct sdt_header *dsdt)
 	}
 }
 
+/* The first table with this signature that the root lists, NULL if none. */
+static const struct sdt_header *find_table(const char *sig)
+{
+	if (!root)
+		return NULL;
+	size_t entry = root_is_xsdt ? 8 : 4, n = (root->length - sizeof(*root)) / entry;
+	const u8 *entries = (const u8 *)(root + 1);
+	for (size_t i = 0; i < n; i++) {
+		paddr_t p = root_is_xsdt ? *(const u64 *)(entries + i * 8)
+					 : *(const u32 *)(entries + i * 4);
+		const struct sdt_header *h = table_at(p);
+		if (h && memcmp(h->sig, sig, 4) == 0)
+			return h;
+	}
+	return NULL;
+}
+
 void acpi_init(paddr_t rsdp)
 {
 	if (!rsdp)
@@ -74,18 +94,10 @@ void acpi_init(paddr_t rsdp)
 	if (!rsdp)
 		return;
 	const u8 *r = phys_to_virt(rsdp);
-	const struct sdt_header *root;
-	bool xsdt = r[15] >= 2 && *(const u64 *)(r + 24);
-	root = table_at(xsdt ? *(const u64 *)(r + 24) : *(const u32 *)(r + 16));
-	if (!root)
-		return;
-	size_t entry = xsdt ? 8 : 4, n = (root->length - sizeof(*root)) / entry;
-	const u8 *entries = (const u8 *)(root + 1);
-	for (size_t i = 0; i < n; i++) {
-		paddr_t p = xsdt ? *(const u64 *)(entries + i * 8) : *(const u32 *)(entries + i * 4);
-		const struct sdt_header *h = table_at(p);
-		if (!h || memcmp(h->sig, "FACP", 4) != 0)
-			continue;
+	root_is_xsdt = r[15] >= 2 && *(const u64 *)(r + 24);
+	root = table_at(root_is_xsdt ? *(const u64 *)(r + 24) : *(const u32 *)(r + 16));
+	const struct sdt_header *h = find_table("FACP");
+	if (h) {
 		const u8 *f = (const u8 *)h;
 		pm1a_cnt = *(const u32 *)(f + 64);
 		if (h->length >= 256)
@@ -98,6 +110,44 @@ void acpi_init(paddr_t rsdp)
 			parse_s5(d);
 	}
 	kprintf("acpi: pm1a_cnt %x sleep_ctl %lx s5 %d\n", pm1a_cnt, sleep_ctl.addr, s5_typ);
+}
+
+/* MADT entries (ACPI 6.5, 5.2.12): after the header, the local APIC address (u32) and flags
+ * (u32), then entries of {type, length}. */
+#define MADT_LOCAL_APIC 0          /* u8 processor uid, u8 apic id, u32 flags */
+#define MADT_LAPIC_OVERRIDE 5      /* u16 reserved, u64 address */
+#define MADT_LOCAL_X2APIC 9        /* u16 reserved, u32 x2apic id, u32 flags, u32 uid */
+#define MADT_ENABLED (1u << 0)
+
+int acpi_madt_cpus(u32 *apic_ids, int max, paddr_t *lapic_base)
+{
+	const struct sdt_header *m = find_table("APIC");
+	if (!m || m->length < sizeof(*m) + 8)
+		return -1;
+	const u8 *p = (const u8 *)m, *end = p + m->length;
+	*lapic_base = *(const u32 *)(p + sizeof(*m));
+	int n = 0;
+	for (const u8 *e = p + sizeof(*m) + 8; e + 2 <= end && e[1] >= 2 && e + e[1] <= end;
+	     e += e[1]) {
+		u32 id, flags;
+		if (e[0] == MADT_LOCAL_APIC && e[1] >= 8) {
+			id = e[3];
+			flags = *(const u32 *)(e + 4);
+		} else if (e[0] == MADT_LOCAL_X2APIC && e[1] >= 16) {
+			id = *(const u32 *)(e + 4);
+			flags = *(const u32 *)(e + 8);
+		} else {
+			if (e[0] == MADT_LAPIC_OVERRIDE && e[1] >= 12)
+				*lapic_base = *(const u64 *)(e + 4);
+			continue;
+		}
+		if (!(flags & MADT_ENABLED))
+			continue;
+		if (n < max)
+			apic_ids[n] = id;
+		n++;
+	}
+	return n;
 }
 
 void acpi_power_off(void)

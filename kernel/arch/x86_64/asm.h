@@ -20,6 +20,7 @@
 #define MSR_EFER 0xc0000080
 #define EFER_SCE (1 << 0)
 #define EFER_LME (1 << 8)
+#define EFER_LMA (1 << 10)
 #define EFER_NXE (1 << 11)
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
@@ -27,6 +28,9 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
+#define MSR_APIC_BASE 0x1b
+#define MSR_TSC_DEADLINE 0x6e0
 
 /* Linux's GDT layout, so selectors seen by the app (in signal frames, later) match Linux's. */
 #define KERNEL_CS 0x10

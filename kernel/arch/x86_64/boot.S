@@ -57,7 +57,9 @@ boot_long:
 	.p2align 12
 /* Slot 0: identity (the jump to long mode runs here); slot 273: the direct map, as the final
  * tables have it, so phys_to_virt() works from the start; slot 511: the kernel at -2 GiB. All
- * three show the first GiB. */
+ * three show the first GiB. The other CPUs reach long mode on these tables too (trampoline.S):
+ * nothing may change them. */
+	.globl boot_pml4
 boot_pml4:
 	.quad boot_pdpt_low + 0x3
 	.fill 272, 8, 0

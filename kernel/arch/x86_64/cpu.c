@@ -1,10 +1,12 @@
-/* CPU set-up on the boot CPU: feature detection, FPU/SSE/AVX enablement (glibc picks AVX2 string
- * routines when CPUID and XCR0 say AVX is usable), SMEP/SMAP. */
+/* CPU set-up: feature detection on the boot CPU, FPU/SSE/AVX enablement (glibc picks AVX2 string
+ * routines when CPUID and XCR0 say AVX is usable), SMEP/SMAP. The other CPUs get the same CR0,
+ * CR4 and XCR0 as the boot CPU. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/asm.h"
 #include "lib/string.h"
 
 struct cpu_features cpu_features;
+static u64 boot_cr0, boot_cr4; /* as cpu_init left them, for cpu_init_ap */
 
 #define XCR0_X87 (1 << 0)
 #define XCR0_SSE (1 << 1)
@@ -44,6 +46,7 @@ static void detect(void)
 	f->xsave = c & (1u << 26);
 	f->avx = c & (1u << 28);
 	f->hypervisor = c & (1u << 31);
+	f->tsc_deadline = c & (1u << 24);
 	if (max >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		f->rdseed = b & (1u << 18);
@@ -60,6 +63,10 @@ static void detect(void)
 		f->tsc_khz_cpuid = (a & 0xffff) * 1000;
 	}
 	cpuid(0x80000000, 0, &maxext, &b, &c, &d);
+	if (maxext >= 0x80000001) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		f->rdtscp = d & (1u << 27);
+	}
 	if (maxext >= 0x80000007) {
 		cpuid(0x80000007, 0, &a, &b, &c, &d);
 		f->invariant_tsc = d & (1u << 8);
@@ -69,6 +76,13 @@ static void detect(void)
 		for (u32 i = 0; i < 3; i++)
 			cpuid(0x80000002 + i, 0, &w[i * 4], &w[i * 4 + 1], &w[i * 4 + 2], &w[i * 4 + 3]);
 	}
+}
+
+static void fpu_reset(void)
+{
+	__asm__ volatile("fninit");
+	u32 mxcsr = 0x1f80;
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 }
 
 static void enable_fpu(void)
@@ -81,9 +95,7 @@ static void enable_fpu(void)
 	if (cpu_features.xsave)
 		cr4 |= CR4_OSXSAVE;
 	write_cr4(cr4);
-	__asm__ volatile("fninit");
-	u32 mxcsr = 0x1f80;
-	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	fpu_reset();
 	cpu_features.xsave_size = 512;
 	if (cpu_features.xsave) {
 		u32 a, b, c, d;
@@ -111,6 +123,17 @@ void cpu_init(void)
 	if (cpu_features.smap)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
+	boot_cr0 = read_cr0();
+	boot_cr4 = cr4;
+}
+
+void cpu_init_ap(void)
+{
+	write_cr0(boot_cr0);
+	write_cr4(boot_cr4);
+	if (cpu_features.xsave)
+		xsetbv(0, cpu_features.xcr0);
+	fpu_reset();
 }
 
 bool rdrand64(u64 *out)

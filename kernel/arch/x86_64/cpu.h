@@ -56,6 +56,18 @@ static inline u64 read_cr3(void)
 static inline void write_cr3(u64 v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void invlpg(vaddr_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
+/* Interrupts off; the returned flags give the previous state back to local_irq_restore. */
+static inline u64 local_irq_save(void)
+{
+	u64 flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+static inline void local_irq_restore(u64 flags)
+{
+	if (flags & (1 << 9))
+		__asm__ volatile("sti" : : : "memory");
+}
 static inline __noreturn void halt_forever(void)
 {
 	for (;;)
@@ -64,6 +76,7 @@ static inline __noreturn void halt_forever(void)
 
 struct cpu_features {
 	bool rdrand, rdseed, xsave, avx, smep, smap, invariant_tsc, hypervisor;
+	bool tsc_deadline, rdtscp; /* the LAPIC timer's TSC-deadline mode; rdtscp (TSC_AUX) */
 	u32 hwcap;       /* CPUID.1:EDX, what Linux reports as AT_HWCAP on x86-64 */
 	u32 tsc_khz_cpuid;
 	u64 xcr0;        /* the state components we enabled */
@@ -73,6 +86,9 @@ struct cpu_features {
 };
 extern struct cpu_features cpu_features;
 
+/* The boot CPU: detects features, enables them. */
 void cpu_init(void);
+/* Another CPU: the same CR0, CR4 and XCR0 as the boot CPU, a clean FPU. */
+void cpu_init_ap(void);
 bool rdrand64(u64 *out);
 bool rdseed64(u64 *out);

@@ -1,5 +1,7 @@
-/* Kernel entry and exit: exception stubs, the syscall instruction's entry, and the two ways back
- * to ring 3 (sysretq for syscalls, iretq for everything else). All build a struct regs (regs.h). */
+/* Kernel entry and exit: exception and interrupt stubs, the syscall instruction's entry, and the
+ * two ways back to ring 3 (sysretq for syscalls, iretq for everything else). All build a struct
+ * regs (regs.h). The ways out run with interrupts off: between the final swapgs and the return
+ * instruction an interrupt would find the user's GS in the kernel. */
 #include "arch/x86_64/asm.h"
 
 .macro SAVE_REGS
@@ -94,6 +96,35 @@ isr_table:
 	.endr
 	.text
 
+/* Interrupts 32..255: one 16-byte stub per vector (idt.c computes the addresses), error code 0.
+ * Encoded by hand so every stub has the same size: push $0; push $vec (imm32); jmp rel32. */
+	.p2align 4
+	.globl irq_stubs
+irq_stubs:
+	.set vec, 32
+	.rept 224
+	.byte 0x6a, 0x00
+	.byte 0x68
+	.long vec
+	.byte 0xe9
+	.long irq_common - . - 4
+	.fill 4, 1, 0xcc
+	.set vec, vec + 1
+	.endr
+	.if . - irq_stubs != 224 * 16
+	.error "IRQ stubs are not 16 bytes each"
+	.endif
+
+irq_common:
+	testb $3, 24(%rsp)              /* the saved CS: from ring 3? */
+	jz 1f
+	swapgs
+1:	cld
+	SAVE_REGS
+	mov %rsp, %rdi
+	call irq_entry
+	jmp trap_return
+
 trap_common:
 	testb $3, 24(%rsp)              /* the saved CS: did we come from ring 3? */
 	jz 1f
@@ -104,6 +135,7 @@ trap_common:
 	call trap_dispatch
 	.globl trap_return
 trap_return:
+	cli
 	RESTORE_REGS
 	add $16, %rsp                   /* vector and error code */
 	testb $3, 8(%rsp)
@@ -130,6 +162,7 @@ syscall_entry:
 	call syscall_dispatch           /* returns nonzero when the frame must go back by iretq */
 	test %eax, %eax
 	jnz trap_return
+	cli
 	RESTORE_REGS
 	add $16, %rsp
 	mov (%rsp), %rcx

@@ -1,5 +1,5 @@
-/* The IDT (exception vectors; interrupts come with the scheduler) and the MSRs of the syscall
- * instruction. */
+/* The IDT (exceptions 0..31, interrupts 32..255, one table shared by all CPUs) and the MSRs of
+ * the syscall instruction. */
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/asm.h"
 #include "arch/x86_64/cpu.h"
@@ -13,10 +13,12 @@ struct idt_entry {
 
 static struct idt_entry idt[256] __aligned(16);
 extern const u64 isr_table[32];
+extern char irq_stubs[];   /* entry.S: one IRQ_STUB_SIZE-byte stub per vector from 32 */
 extern char syscall_entry[];
 
 #define VEC_DOUBLE_FAULT 8
 #define VEC_BREAKPOINT 3
+#define IRQ_STUB_SIZE 16
 
 static void set_gate(int vec, u64 handler, u8 ist, u8 dpl)
 {
@@ -34,6 +36,13 @@ void idt_init(void)
 {
 	for (int v = 0; v < 32; v++)
 		set_gate(v, isr_table[v], v == VEC_DOUBLE_FAULT ? 1 : 0, v == VEC_BREAKPOINT ? 3 : 0);
+	for (int v = 32; v < 256; v++)
+		set_gate(v, (u64)irq_stubs + (v - 32) * IRQ_STUB_SIZE, 0, 0);
+	idt_load();
+}
+
+void idt_load(void)
+{
 	struct {
 		u16 limit;
 		u64 base;

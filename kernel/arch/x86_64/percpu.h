@@ -4,13 +4,17 @@
 #include "types.h"
 
 struct thread;
+struct tss;
 
 struct percpu {
 	struct percpu *self;     /* PERCPU_SELF */
 	u64 kernel_rsp;          /* PERCPU_KERNEL_RSP: top of the running thread's kernel stack */
 	u64 user_rsp;            /* PERCPU_USER_RSP: scratch for the syscall entry */
 	struct thread *current;
-	u32 cpu_id;
+	u32 cpu_id;              /* index in cpus[] (smp.h), 0 for the boot CPU */
+	u32 apic_id;             /* its local APIC's id, the destination of IPIs */
+	struct tss *tss;         /* its TSS: rsp0 follows the running thread */
+	bool lapic_timer_lvt_on; /* the timer LVT entry is unmasked (lapic.c) */
 };
 
 static inline struct percpu *this_cpu(void)

@@ -1,8 +1,12 @@
-/* Exception dispatch. Page faults go to the address-space code (demand paging); a fault it cannot
- * resolve inside copy_{from,to}_user resumes at the copy's fixup; any other user fault kills the
- * app with the matching signal, a kernel fault panics with registers and a backtrace. */
+/* Exception and interrupt dispatch. Page faults go to the address-space code (demand paging); a
+ * fault it cannot resolve inside copy_{from,to}_user resumes at the copy's fixup; any other user
+ * fault kills the app with the matching signal, a kernel fault panics with registers and a
+ * backtrace. Interrupts: TLB shootdowns and spurious interrupts are handled here, the rest goes
+ * to irq_dispatch (the scheduler's). */
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/smp.h"
 #include "core/log.h"
 #include "mm/vm.h"
 #include "proc/fault.h"
@@ -72,4 +76,25 @@ void trap_dispatch(struct regs *r)
 	if (!regs_from_user(r))
 		kernel_fault(r, 0);
 	user_fault(r, vector_signal(r->vector), 0, r->rip);
+}
+
+/* Called by irq_common (entry.S) for vectors 32..255, interrupts off. */
+void irq_entry(struct regs *r)
+{
+	switch (r->vector) {
+	case VEC_SPURIOUS:
+		return; /* a spurious interrupt is not in service: no EOI */
+	case VEC_TLB:
+		tlb_shootdown_service();
+		lapic_eoi();
+		return;
+	default:
+		irq_dispatch(r);
+	}
+}
+
+/* Until the scheduler takes interrupts: acknowledge and go on. */
+__attribute__((weak)) void irq_dispatch(struct regs *r)
+{
+	lapic_eoi();
 }

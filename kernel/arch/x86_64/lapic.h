@@ -1,0 +1,35 @@
+/* The local APIC of each CPU, in xAPIC mode (memory-mapped registers): interrupt acknowledgement,
+ * inter-processor interrupts and the one-shot timer. */
+#pragma once
+#include "types.h"
+
+struct regs;
+
+#define VEC_TIMER    0xf0   /* LAPIC timer */
+#define VEC_RESCHED  0xf1   /* IPI: "look at your run queue" (the handler only EOIs; the scheduler acts on return) */
+#define VEC_TLB      0xf2   /* IPI: TLB shootdown */
+#define VEC_SPURIOUS 0xff
+
+void lapic_init(void);                 /* this CPU's LAPIC: enable, spurious vector, timer masked */
+void lapic_eoi(void);
+u32  lapic_id(void);
+void lapic_send_ipi(u32 apic_id, u8 vector);
+void lapic_send_ipi_others(u8 vector);   /* all but self */
+/* One-shot timer interrupt (VEC_TIMER) at TSC value `deadline` (TSC-deadline mode when CPUID.1:ECX[24], else
+ * the LAPIC one-shot count computed from a calibration against the TSC done once in lapic_init on the BSP).
+ * A deadline in the past fires at once. lapic_timer_stop cancels. */
+void lapic_timer_arm(u64 tsc_deadline);
+void lapic_timer_stop(void);
+
+/* Interrupts (vectors 32..255) other than VEC_TLB and VEC_SPURIOUS, which arch code handles,
+ * arrive here with interrupts off. The scheduler defines it; the weak default only EOIs. The
+ * handler must call lapic_eoi(). */
+void irq_dispatch(struct regs *r);
+
+/* Used by smp_init. */
+void lapic_send_init(u32 apic_id);
+void lapic_send_startup(u32 apic_id, paddr_t page);
+/* Ends the timer calibration lapic_init started (boot CPU; a no-op in TSC-deadline mode). */
+void lapic_timer_calibrate(void);
+/* The virtual address of the registers, for the AP entry code (trampoline.S). */
+extern volatile u8 *lapic_regs;

@@ -1,0 +1,50 @@
+/* Bringing up the other CPUs (the ACPI MADT lists them; INIT-SIPI-SIPI starts them through a
+ * real-mode trampoline), the table of per-CPU areas, and TLB shootdown across CPUs. */
+#pragma once
+
+/* Layout of struct ap_slot, read by the AP entry code before it has a stack. */
+#define AP_SLOT_APIC_ID 0
+#define AP_SLOT_STACK 8
+#define AP_SLOT_SIZE 24
+
+#ifndef __ASSEMBLY__
+#include "types.h"
+
+struct percpu;
+
+#define MAX_CPUS 64
+extern int ncpus;                        /* CPUs running (1 until smp_init) */
+extern struct percpu *cpus[MAX_CPUS];    /* by cpu_id 0..ncpus-1; cpus[0] is the boot CPU */
+/* Bit n set: CPU n answers VEC_TLB (tlb_shootdown waits only for these). An AP joins just before
+ * sched_ap_entry; it must then take interrupts often enough (its idle loop, lock spinning) for a
+ * shootdown to finish. A CPU that will never run user code again may leave (smp_park). */
+extern volatile u64 cpu_online_mask;
+
+/* Starts every enabled CPU the ACPI MADT lists (capped at MAX_CPUS and at the number the
+ * kernel command line allows), each with its own struct percpu, GDT, TSS (with its own
+ * double-fault IST stack), kernel stack, IDT loaded, syscall MSRs, the same CR0/CR4/EFER/XCR0
+ * features as the BSP (SMEP, SMAP, NXE, OSXSAVE, ...), its LAPIC initialised, interrupts off;
+ * then each AP calls `void __noreturn sched_ap_entry(void)` (defined by the scheduler; provide
+ * a weak default that does `for(;;) hlt` with interrupts off). smp_init returns when all APs have
+ * reported in, or after 1 s (TSC) with a kernel log line naming the CPUs that did not. */
+void smp_init(void);
+/* TLB shootdown: invalidates [start, start+len) (len 0 = all non-global) on this CPU and every
+ * other CPU that is online, waiting for their acknowledgement. Called with interrupts disabled
+ * possibly; while waiting it must itself service shootdown requests aimed at it (two CPUs may
+ * shoot at each other) so it never deadlocks. With ncpus == 1 it is just the local flush. */
+void tlb_shootdown(vaddr_t start, size_t len);
+/* Flushes what other CPUs asked of this one (the VEC_TLB handler). */
+void tlb_shootdown_service(void);
+/* Leaves cpu_online_mask and halts with interrupts off, for good. */
+void __noreturn smp_park(void);
+
+void __noreturn sched_ap_entry(void);
+
+/* One AP being started: which APIC id, the stack and per-CPU area made for it. */
+struct ap_slot {
+	u32 apic_id;
+	volatile u32 state;     /* AP_WAITING, then AP_ARRIVED (by the AP) or AP_ABANDONED (by the BSP) */
+	u64 stack_top;
+	struct percpu *pc;
+};
+#endif
