@@ -1,7 +1,12 @@
 # make bench: monos vs Linux on the same QEMU, as ratios (see bench/README.md).
 # The Linux side does not need monos, so a failing `make all` does not stop the bench: boot.sh
 # then reports the monos side as failed and exits non-zero after printing the Linux figures.
-BENCH_PROG := $(BUILD)/bench/tsc_hello
+# programs.sh (dynamic hello, python3, boot cost vs image size) runs even when boot.sh failed,
+# and the bench fails when either did.
+BENCH_PROG  := $(BUILD)/bench/tsc_hello
+BENCH_DYN   := $(BUILD)/bench/tsc_hello_dyn
+BENCH_PROBE := $(BUILD)/bench/tsc_probe.so
+BENCH_INIT  := $(BUILD)/bench/linux_init
 
 .PHONY: bench bench-deps
 bench-deps:
@@ -11,6 +16,22 @@ $(BENCH_PROG): bench/tsc_hello.c | bench-deps
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -o $@ $<
 
-bench: $(BENCH_PROG)
+# The same source, dynamic: what the loader and libc's relocation cost each kernel.
+$(BENCH_DYN): bench/tsc_hello.c | bench-deps
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIE -pie -o $@ $<
+
+$(BENCH_PROBE): bench/tsc_probe.c | bench-deps
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIC -shared -o $@ $<
+
+# Static: it runs before anything from the image is known to work.
+$(BENCH_INIT): bench/linux_init.c | bench-deps
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -o $@ $<
+
+bench: $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT)
 	@$(MAKE) --no-print-directory all || echo "bench: 'make all' failed; the monos side will be reported as failed" >&2
-	@bash bench/boot.sh $(BENCH_PROG)
+	@s=0; bash bench/boot.sh $(BENCH_PROG) || s=1; \
+	bash bench/programs.sh $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) || s=1; \
+	exit $$s
