@@ -21,6 +21,26 @@ static bool value_of(const char *w, size_t n, const char *key, const char **val,
 	return true;
 }
 
+/* monos.trace=syscalls,futex: a comma-separated list. */
+static void parse_traces(const char *v, size_t vn)
+{
+	while (vn) {
+		size_t k = 0;
+		while (k < vn && v[k] != ',')
+			k++;
+		if (word_is(v, k, "syscalls"))
+			options.trace_syscalls = true;
+		else if (word_is(v, k, "futex"))
+			options.trace_futex = true;
+		v += k;
+		vn -= k;
+		if (vn) {
+			v++;
+			vn--;
+		}
+	}
+}
+
 static void parse_word(const char *w, size_t n)
 {
 	const char *v;
@@ -35,7 +55,11 @@ static void parse_word(const char *w, size_t n)
 	else if (value_of(w, n, "monos.ctl=", &v, &vn))
 		options.ctl_debugcon = vn == 8 && memcmp(v, "debugcon", 8) == 0;
 	else if (value_of(w, n, "monos.trace=", &v, &vn))
-		options.trace_syscalls = vn == 8 && memcmp(v, "syscalls", 8) == 0;
+		parse_traces(v, vn);
+	else if (value_of(w, n, "monos.sched=", &v, &vn) && vn < sizeof(options.sched_policy)) {
+		memcpy(options.sched_policy, v, vn);
+		options.sched_policy[vn] = '\0';
+	}
 	else if (value_of(w, n, "monos.aslr=", &v, &vn))
 		options.aslr = !(vn == 3 && memcmp(v, "off", 3) == 0);
 	else if (value_of(w, n, "monos.stdin=", &v, &vn))

@@ -6,6 +6,8 @@ struct options {
 	u32 tty_mask;
 	bool ctl_debugcon;
 	bool trace_syscalls;
+	bool trace_futex;   /* monos.trace=futex: one line per futex operation */
+	char sched_policy[16]; /* monos.sched=NAME (sched/policy.h); empty: the default */
 	bool verbose;
 	bool aslr;
 	bool stdin_null;

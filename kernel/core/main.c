@@ -20,6 +20,7 @@
 #include "mm/paging.h"
 #include "mm/vm.h"
 #include "proc/process.h"
+#include "sched/sched.h"
 
 /* The legacy PICs may still be wired to the timer by the firmware: mask them so no interrupt
  * arrives before the kernel has handlers for it. */
@@ -58,6 +59,7 @@ void __noreturn kmain(paddr_t start_info)
 		power_off(126);
 	vm_init();
 	proc_init();
+	sched_init();
 	stdio_init();
 	smp_init();
 	exec_start();

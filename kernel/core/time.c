@@ -11,7 +11,6 @@
 
 static u64 khz, mult, boot_tsc;
 static s64 realtime_offset_ns; /* realtime = monotonic + offset */
-static u64 slept_ns;
 
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
@@ -80,15 +79,9 @@ void time_set_realtime_ns(u64 ns)
 	realtime_offset_ns = (s64)ns - (s64)time_monotonic_ns();
 }
 
-void time_sleep_until(u64 deadline_ns)
+u64 time_ns_to_tsc(u64 ns)
 {
-	u64 start = time_monotonic_ns();
-	while (time_monotonic_ns() < deadline_ns)
-		cpu_relax();
-	slept_ns += time_monotonic_ns() - start;
-}
-
-u64 time_process_cpu_ns(void)
-{
-	return time_monotonic_ns() - slept_ns;
+	/* tsc = ns * khz / 10^6, split so that neither part overflows for centuries of ns. */
+	u64 s = ns / NSEC_PER_SEC, rem = ns % NSEC_PER_SEC;
+	return boot_tsc + s * khz * 1000 + rem * khz / 1000000;
 }

@@ -11,8 +11,9 @@ void time_set_realtime_ns(u64 ns);
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC, exactly (for converting absolute deadlines). */
 s64 time_realtime_offset_ns(void);
 u64 tsc_khz(void);
-/* Sleeps (busy-waits: no timer interrupts yet) until the monotonic clock reaches deadline; the
- * time slept is not the process's CPU time. */
-void time_sleep_until(u64 deadline_ns);
-/* CPU time of the process: exact while one thread runs on one CPU. */
+/* The TSC value at which the monotonic clock reads ns (for arming the LAPIC timer). */
+u64 time_ns_to_tsc(u64 ns);
+/* CPU time of the whole process and of one thread, from the scheduler's accounting. */
 u64 time_process_cpu_ns(void);
+struct thread;
+u64 time_thread_cpu_ns(const struct thread *t);

@@ -15,6 +15,9 @@ struct file_ops {
 	/* The last descriptor of the file went (pipes count their ends). */
 	void (*release)(struct file *f);
 	bool seekable;
+	/* A read returns what is there and waits only when nothing is (pipes, terminals):
+	 * read() makes one call of it, not a loop that would wait for more. */
+	bool stream;
 };
 
 struct file {

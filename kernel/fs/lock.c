@@ -7,6 +7,9 @@
 #include "mm/kheap.h"
 #include "errno.h"
 #include <linux/fcntl.h>
+#include "sched/wait.h"
+
+struct wait_queue lock_waiters = WAIT_QUEUE_INIT(lock_waiters);
 
 #define LOCK_SH 1
 #define LOCK_EX 2
@@ -87,7 +90,9 @@ int record_lock_set(struct inode *i, const void *owner, int type, u64 start, u64
 			return err;
 		pp = &locks; /* the list head may have changed */
 	}
-	return type == F_UNLCK ? 0 : add(i, owner, type, start, end);
+	int err = type == F_UNLCK ? 0 : add(i, owner, type, start, end);
+	wake_up_all(&lock_waiters); /* a range may have been freed, or downgraded */
+	return err;
 }
 
 int flock_set(struct file *f, int op)
@@ -102,6 +107,7 @@ int flock_set(struct file *f, int op)
 			struct flock_entry *e = *mine;
 			*mine = e->next;
 			kfree(e);
+			wake_up_all(&lock_waiters);
 		}
 		return 0;
 	}
@@ -111,6 +117,7 @@ int flock_set(struct file *f, int op)
 			return -EWOULDBLOCK;
 	if (mine) {
 		(*mine)->exclusive = exclusive; /* conversion */
+		wake_up_all(&lock_waiters);
 		return 0;
 	}
 	struct flock_entry *e = kmalloc(sizeof(*e));
@@ -123,6 +130,7 @@ int flock_set(struct file *f, int op)
 
 void locks_fd_closed(struct inode *i)
 {
+	wake_up_all(&lock_waiters);
 	for (struct range_lock **pp = &locks; *pp;) {
 		struct range_lock *l = *pp;
 		if (l->inode == i && l->owner == LOCK_OWNER_PROCESS) {
@@ -136,6 +144,7 @@ void locks_fd_closed(struct inode *i)
 
 void locks_file_released(struct file *f)
 {
+	wake_up_all(&lock_waiters);
 	for (struct range_lock **pp = &locks; *pp;) {
 		struct range_lock *l = *pp;
 		if (l->owner == f) {

@@ -10,6 +10,8 @@ struct inode;
 
 /* Sets (type F_RDLCK/F_WRLCK) or removes (F_UNLCK) a lock on [start, end] (end inclusive,
  * UINT64_MAX = to the end of any file) for owner. -EAGAIN on conflict. */
+/* Woken whenever a lock is released or changed: blocked lockers try again. */
+extern struct wait_queue lock_waiters;
 int record_lock_set(struct inode *i, const void *owner, int type, u64 start, u64 end);
 /* The first lock of another owner that conflicts with the given one: true and its details. */
 bool record_lock_test(struct inode *i, const void *owner, int type, u64 start, u64 end,

@@ -1,7 +1,7 @@
 /* A pipe is a ring buffer of 64 KiB by default (Linux's 16 pages), resizable with F_SETPIPE_SZ up
- * to /proc/sys/fs/pipe-max-size. Reading an empty pipe whose write end is open blocks; with one
- * thread nothing can ever fill it, so the wait lasts until --timeout, as the same program would
- * hang on Linux. Writing with no reader left raises SIGPIPE and fails with EPIPE. */
+ * to /proc/sys/fs/pipe-max-size. Reading an empty pipe whose write end is open blocks until a
+ * writer comes; writing a full one blocks until a reader makes room. Writing with no reader
+ * left raises SIGPIPE and fails with EPIPE. */
 #include "fs/pipe.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -9,6 +9,7 @@
 #include "mm/usercopy.h"
 #include "proc/signal.h"
 #include "proc/process.h"
+#include "sched/wait.h"
 #include "lib/string.h"
 #include "errno.h"
 #include <asm/stat.h>
@@ -26,6 +27,7 @@ struct pipe {
 	u64 size, head, len; /* data is buf[head .. head+len) modulo size */
 	int readers, writers;
 	u64 ino;
+	struct wait_queue readers_wait, writers_wait; /* for data, for room */
 };
 
 static u64 next_pipe_ino = 1000;
@@ -35,40 +37,50 @@ static ssize_t pipe_read(struct file *f, void *out, size_t n, u64 *pos)
 	struct pipe *p = f->priv;
 	if (n == 0)
 		return 0;
-	if (p->len == 0) {
+	while (p->len == 0) {
 		if (p->writers == 0)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_forever("data on an empty pipe");
+		wait_on(&p->readers_wait, 0);
 	}
 	size_t take = MIN(n, p->len);
 	for (size_t k = 0; k < take; k++)
 		((u8 *)out)[k] = p->buf[(p->head + k) % p->size];
 	p->head = (p->head + take) % p->size;
 	p->len -= take;
+	wake_up_all(&p->writers_wait);
 	return (ssize_t)take;
 }
 
+/* A blocking write returns when all n bytes are in (or no reader is left); writes of at most
+ * PIPE_BUF bytes go in whole, never interleaved with another writer's. */
 static ssize_t pipe_write(struct file *f, const void *in, size_t n, u64 *pos)
 {
 	struct pipe *p = f->priv;
-	if (p->readers == 0) {
-		signal_raise(SIGPIPE);
-		return -EPIPE;
+	size_t done = 0;
+	while (done < n) {
+		if (p->readers == 0) {
+			if (done)
+				return (ssize_t)done;
+			signal_raise(SIGPIPE);
+			return -EPIPE;
+		}
+		size_t room = p->size - p->len;
+		if (room == 0 || (n <= PIPE_BUF_ATOMIC && room < n)) {
+			if (f->flags & O_NONBLOCK)
+				return done ? (ssize_t)done : -EAGAIN;
+			wait_on(&p->writers_wait, 0);
+			continue;
+		}
+		size_t put = MIN(n - done, room);
+		for (size_t k = 0; k < put; k++)
+			p->buf[(p->head + p->len + k) % p->size] = ((const u8 *)in)[done + k];
+		p->len += put;
+		done += put;
+		wake_up_all(&p->readers_wait);
 	}
-	size_t room = p->size - p->len;
-	/* Writes of at most PIPE_BUF bytes are atomic: all or (non-blocking) nothing. */
-	if (room == 0 || (n <= PIPE_BUF_ATOMIC && room < n)) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		wait_forever("room in a full pipe");
-	}
-	size_t put = MIN(n, room);
-	for (size_t k = 0; k < put; k++)
-		p->buf[(p->head + p->len + k) % p->size] = ((const u8 *)in)[k];
-	p->len += put;
-	return (ssize_t)put;
+	return (ssize_t)done;
 }
 
 static int pipe_stat(struct file *f, struct stat *st)
@@ -100,6 +112,9 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
+	/* Readers see end of file, writers EPIPE. */
+	wake_up_all(&p->readers_wait);
+	wake_up_all(&p->writers_wait);
 	if (p->readers == 0 && p->writers == 0) {
 		kfree(p->buf);
 		kfree(p);
@@ -108,7 +123,7 @@ static void pipe_release(struct file *f)
 
 static const struct file_ops pipe_ops = {
 	.read = pipe_read, .write = pipe_write, .stat = pipe_stat, .ioctl = pipe_ioctl,
-	.release = pipe_release,
+	.release = pipe_release, .stream = true,
 };
 
 bool file_is_pipe(struct file *f)
@@ -132,6 +147,8 @@ int pipe_create(u32 flags, struct file **read_end, struct file **write_end)
 	p->buf = buf;
 	p->size = PIPE_DEFAULT_SIZE;
 	p->readers = p->writers = 1;
+	wait_queue_init(&p->readers_wait);
+	wait_queue_init(&p->writers_wait);
 	p->ino = next_pipe_ino++;
 	r->priv = w->priv = p;
 	*read_end = r;

@@ -195,25 +195,31 @@ static const struct synth_entry tid_entries[] = {
 };
 static const struct synth_entry tid_entry = { "task", S_IFDIR | 0555, .children = tid_entries };
 
+/* task/: one directory per live thread, named by its tid; its files get the tid as their arg. */
 static bool task_nth(struct inode *dir, u64 k, const struct synth_entry **e, char *name,
 		     size_t *len, u64 *arg)
 {
-	if (k > 0)
-		return false;
-	*e = &tid_entry;
-	*len = (size_t)snprintf(name, 32, "%d", current_thread()->tid);
-	*arg = 0;
-	return true;
+	u64 i = 0;
+	list_for_each(pos, &proc.threads) {
+		if (i++ != k)
+			continue;
+		struct thread *t = list_entry(pos, struct thread, all_link);
+		*e = &tid_entry;
+		*len = (size_t)snprintf(name, 32, "%d", t->tid);
+		*arg = (u64)t->tid;
+		return true;
+	}
+	return false;
 }
 
 static int task_find(struct inode *dir, const char *name, size_t len, const struct synth_entry **e,
 		     u64 *arg)
 {
 	u64 tid;
-	if (!parse_u64(name, len, &tid) || tid != (u64)current_thread()->tid)
+	if (!parse_u64(name, len, &tid) || tid > 0x7fffffff || !proc_find_thread((int)tid))
 		return -ENOENT;
 	*e = &tid_entry;
-	*arg = 0;
+	*arg = tid;
 	return 0;
 }
 

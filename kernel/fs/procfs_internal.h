@@ -1,11 +1,13 @@
 /* Shared by the generators of /proc and /sys (procfs*.c), not by the rest of the kernel. Each
  * show function writes one file's text as Linux 6.1 formats it; arg is what the entry's directory
- * passed down (a descriptor number for fd/ and fdinfo/, else unused). */
+ * passed down (a descriptor number for fd/ and fdinfo/, a tid for task/<tid>/, else 0). */
 #pragma once
 #include "fs/synth.h"
 
-/* One CPU runs the app (sys_sched.c answers sched_getaffinity with the same one). */
-#define PROCFS_NR_CPUS 1
+#include "sched/sched.h"
+
+/* The CPUs that run the app (sys_sched.c answers sched_getaffinity with the same ones). */
+#define PROCFS_NR_CPUS sched_cpu_count()
 /* Times in /proc count USER_HZ ticks, the AT_CLKTCK the app was given. */
 #define USER_HZ 100
 

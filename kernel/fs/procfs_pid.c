@@ -354,7 +354,8 @@ static void status_ids(struct textbuf *t, const struct thread *th)
 {
 	tb_put(t, "Name:\t", 6);
 	put_escaped_comm(t, th->comm);
-	tb_printf(t, "\nUmask:\t%04o\nState:\tR (running)\n", proc.umask);
+	tb_printf(t, "\nUmask:\t%04o\nState:\t%s\n", proc.umask,
+		  th->state == THREAD_BLOCKED ? "S (sleeping)" : "R (running)");
 	tb_printf(t, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", proc.pid, th->tid);
 	tb_printf(t, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t \n",
 		  fd_table_size());
@@ -401,7 +402,7 @@ static int bits_set(u64 v)
 
 static void status_signals(struct textbuf *t, const struct thread *th)
 {
-	tb_printf(t, "Threads:\t1\nSigQ:\t%d/%lu\n", bits_set(th->sigpending),
+	tb_printf(t, "Threads:\t%d\nSigQ:\t%d/%lu\n", proc.nthreads, bits_set(th->sigpending),
 		  proc.rlimits[RLIMIT_SIGPENDING][0]);
 	tb_printf(t, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", th->sigpending, 0UL,
 		  th->sigmask);
@@ -424,12 +425,19 @@ static void status_cpus(struct textbuf *t)
 	for (int i = 0; i < 31; i++)
 		tb_put(t, "00000000,", 9);
 	tb_printf(t, "00000001\nMems_allowed_list:\t0\n");
-	tb_printf(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+}
+
+/* The thread a /proc file speaks of: task/<tid>/ files have the tid as arg; /proc/<pid>/ files
+ * (arg 0) speak of the thread-group leader, or, once it has exited, the caller. */
+static struct thread *thread_of_arg(u64 arg)
+{
+	struct thread *t = proc_find_thread(arg ? (int)arg : proc.pid);
+	return t ? t : current_thread();
 }
 
 void pid_status(struct textbuf *t, u64 arg)
 {
-	const struct thread *th = current_thread();
+	const struct thread *th = thread_of_arg(arg);
 	struct mm_sum s;
 	struct exe_layout l;
 	procfs_mm_summary(&s);
@@ -438,29 +446,32 @@ void pid_status(struct textbuf *t, u64 arg)
 	status_memory(t, &s, &l);
 	status_signals(t, th);
 	status_cpus(t);
+	tb_printf(t, "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n", th->nvcsw,
+		  th->nivcsw);
 }
 
 /* The 52 fields of proc(5)'s stat, in do_task_stat()'s order. */
 void pid_stat(struct textbuf *t, u64 arg)
 {
-	const struct thread *th = current_thread();
+	const struct thread *th = thread_of_arg(arg);
 	struct mm_sum s;
 	struct exe_layout l;
 	procfs_mm_summary(&s);
 	exe_layout(&l);
 	u64 cpu = time_process_cpu_ns();
-	tb_printf(t, "%d (%s) R 0 %d %d 0 -1 %u", th->tid, th->comm, proc.pid, proc.pid,
+	tb_printf(t, "%d (%s) %c 0 %d %d 0 -1 %u", th->tid, th->comm,
+		  th->state == THREAD_BLOCKED ? 'S' : 'R', proc.pid, proc.pid,
 		  options.aslr ? PF_RANDOMIZE : 0);
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads
 	 * itrealvalue starttime vsize rss rsslim */
-	tb_printf(t, " 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu %lu %lu", clock_ticks(cpu),
+	tb_printf(t, " 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu %lu", clock_ticks(cpu), proc.nthreads,
 		  clock_ticks(procfs_start_ns), s.total * PAGE_SIZE, s.anon + s.file,
 		  proc.rlimits[RLIMIT_RSS][0]);
 	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan
 	 * nswap cnswap exit_signal processor rt_priority policy blkio_ticks gtime cgtime */
-	tb_printf(t, " %lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0", l.start_code,
+	tb_printf(t, " %lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %d 0 0 0 0 0", l.start_code,
 		  l.end_code, l.start_stack, th->sigpending & 0x7fffffffUL, th->sigmask & 0x7fffffffUL,
-		  sig_ignored() & 0x7fffffffUL, sig_caught() & 0x7fffffffUL);
+		  sig_ignored() & 0x7fffffffUL, sig_caught() & 0x7fffffffUL, th->cpu);
 	/* start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
 	tb_printf(t, " %lu %lu %lu %lu %lu %lu %lu 0\n", l.start_data, l.end_data, mm.brk_start,
 		  l.arg_start, l.arg_end, l.env_start, l.env_end);
@@ -577,13 +588,13 @@ void pid_auxv(struct textbuf *t, u64 arg)
 	tb_put(t, proc.auxv, (size_t)proc.nauxv * sizeof(u64));
 }
 
-void pid_comm(struct textbuf *t, u64 arg) { tb_printf(t, "%s\n", current_thread()->comm); }
+void pid_comm(struct textbuf *t, u64 arg) { tb_printf(t, "%s\n", thread_of_arg(arg)->comm); }
 
 /* As Linux's comm_write: the first 15 bytes name the thread, up to a NUL; a trailing newline is
  * kept (echo without -n names it "name\n"). */
 ssize_t pid_comm_store(const char *buf, size_t n, u64 arg)
 {
-	struct thread *th = current_thread();
+	struct thread *th = thread_of_arg(arg);
 	char name[sizeof(th->comm)];
 	memset(name, 0, sizeof(name));
 	memcpy(name, buf, MIN(n, sizeof(name) - 1));

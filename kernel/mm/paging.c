@@ -2,6 +2,7 @@
  * map (2 MiB pages, no-execute), the kernel image with 4 KiB pages and exact permissions (text
  * RX, rodata R, data RW+NX), global. Then it serves the app's page-table walks. */
 #include "mm/paging.h"
+#include "arch/x86_64/smp.h"
 #include "mm/pmm.h"
 #include "core/bootinfo.h"
 #include "core/log.h"
@@ -94,5 +95,5 @@ u64 *pte_lookup(vaddr_t va, bool create)
 
 void tlb_flush_page(vaddr_t va)
 {
-	invlpg(va);
+	tlb_shootdown(va, PAGE_SIZE);
 }

@@ -18,4 +18,5 @@
 void paging_init(void);
 /* The leaf entry for a user address, creating tables when create is set; NULL if absent/no memory. */
 u64 *pte_lookup(vaddr_t va, bool create);
+/* Invalidates one page on every CPU (a TLB shootdown when more than one runs). */
 void tlb_flush_page(vaddr_t va);

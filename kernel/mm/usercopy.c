@@ -7,6 +7,7 @@
 
 u64 __copy_user(void *dst, const void *src, u64 n);
 u64 __clear_user(void *dst, u64 n);
+u64 __cmpxchg_user32(u32 *p, u32 old, u32 new_value, u32 *seen);
 
 static inline void user_access_begin(void)
 {
@@ -68,4 +69,14 @@ long strncpy_from_user(char *dst, uptr_t src, size_t max)
 		done += chunk;
 	}
 	return -ENAMETOOLONG;
+}
+
+int cmpxchg_user_u32(uptr_t p, u32 old, u32 new_value, u32 *seen)
+{
+	if ((p & 3) || !user_range_ok(p, 4))
+		return -EFAULT;
+	user_access_begin();
+	u64 fault = __cmpxchg_user32((u32 *)p, old, new_value, seen);
+	user_access_end();
+	return fault ? -EFAULT : 0;
 }

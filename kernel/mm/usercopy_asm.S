@@ -19,6 +19,19 @@ __clear_user:
 4:	mov %rcx, %rax
 	ret
 
+/* u64 __cmpxchg_user32(u32 *p, u32 old, u32 new, u32 *seen): an atomic compare-and-exchange
+ * on a user word (futexes share their words with other CPUs); 0, or 1 when p faulted. */
+	.globl __cmpxchg_user32
+__cmpxchg_user32:
+	mov %esi, %eax
+5:	lock cmpxchg %edx, (%rdi)
+	mov %eax, (%rcx)
+	xor %eax, %eax
+	ret
+6:	mov $1, %eax
+	ret
+
 	.section .ex_table, "a"
 	.quad 1b, 2b
 	.quad 3b, 4b
+	.quad 5b, 6b

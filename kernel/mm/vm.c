@@ -2,6 +2,7 @@
  * tables skip absent upper-level tables, so unmapping or protecting a huge, mostly untouched
  * reservation costs what was touched, not its size. Lock: none yet (one CPU). */
 #include "mm/vm.h"
+#include "sched/bkl.h"
 #include "mm/paging.h"
 #include "mm/pmm.h"
 #include "mm/kheap.h"
@@ -182,12 +183,14 @@ static void for_each_pte(vaddr_t s, vaddr_t e, pte_fn fn, void *arg)
 static void drop_pte(u64 *pte, vaddr_t va, void *arg)
 {
 	(void)arg;
-	if (!(*pte & PTE_FOREIGN)) {
-		page_free(*pte & PTE_ADDR);
+	u64 old = *pte;
+	*pte = 0;
+	/* No CPU may keep using the page once it is free again. */
+	tlb_flush_page(va);
+	if (!(old & PTE_FOREIGN)) {
+		page_free(old & PTE_ADDR);
 		resident--;
 	}
-	*pte = 0;
-	tlb_flush_page(va);
 }
 
 static u64 pte_flags(u32 prot)
@@ -427,7 +430,7 @@ static int fault_file(u64 *pte, vaddr_t page, struct vma *v, bool write)
 	return 0;
 }
 
-int vm_handle_fault(vaddr_t addr, u64 error)
+static int handle_fault(vaddr_t addr, u64 error)
 {
 	if (addr >= USER_TOP)
 		return SEGV_MAPERR;
@@ -454,7 +457,7 @@ int vm_handle_fault(vaddr_t addr, u64 error)
 		if (soft & PTE_COW)
 			flags &= ~PTE_W;
 		*pte = (*pte & PTE_ADDR) | flags | soft;
-		tlb_flush_page(page);
+		invlpg(page); /* rights only grew: other CPUs' stale entries fault here and heal */
 		return 0;
 	}
 	if (v->kind == VMA_MAPPED)
@@ -471,6 +474,16 @@ int vm_handle_fault(vaddr_t addr, u64 error)
 	*pte = pa | pte_flags(v->prot);
 	count_resident();
 	return 0;
+}
+
+/* Faults from every CPU take the big kernel lock: the page tables and VMAs are shared. A fault
+ * taken inside a system call (a user copy) already holds it. */
+int vm_handle_fault(vaddr_t addr, u64 error)
+{
+	bkl_lock();
+	int r = handle_fault(addr, error);
+	bkl_unlock();
+	return r;
 }
 
 u64 vm_resident_pages(void)

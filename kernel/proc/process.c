@@ -1,8 +1,11 @@
-/* The process's identity and limits, and its end: the VM powers off with the exit status. */
+/* The process's identity and limits, its threads' birth and death, and its end: the VM powers
+ * off with the exit status. */
 #include "proc/process.h"
-#include "mm/kheap.h"
-#include "mm/pmm.h"
+#include "sched/sched.h"
+#include "core/time.h"
+#include "mm/usercopy.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
 #include "drivers/power.h"
 #include "core/log.h"
 #include "arch/x86_64/cpu.h"
@@ -10,7 +13,16 @@
 #include <linux/resource.h>
 
 struct process proc;
-static struct thread main_thread;
+
+struct thread *proc_find_thread(int tid)
+{
+	list_for_each(pos, &proc.threads) {
+		struct thread *t = list_entry(pos, struct thread, all_link);
+		if (t->tid == tid)
+			return t;
+	}
+	return NULL;
+}
 
 void proc_init(void)
 {
@@ -29,13 +41,17 @@ void proc_init(void)
 	proc.rlimits[RLIMIT_NICE][0] = proc.rlimits[RLIMIT_NICE][1] = 0;
 	proc.rlimits[RLIMIT_RTPRIO][0] = proc.rlimits[RLIMIT_RTPRIO][1] = 0;
 
-	main_thread.tid = 1;
-	paddr_t stack = pages_alloc(KERNEL_STACK_SIZE / PAGE_SIZE);
-	if (!stack)
-		panic("out of memory for the first kernel stack");
-	main_thread.kstack = phys_to_virt(stack);
-	proc.main_thread = &main_thread;
-	cpu_set_kernel_stack((u64)main_thread.kstack + KERNEL_STACK_SIZE);
+	list_init(&proc.threads);
+	struct thread *t = thread_alloc();
+	if (!t)
+		panic("out of memory for the first thread");
+	t->tid = proc.pid; /* the thread-group leader's tid is the pid */
+	proc.next_tid = t->tid + 1;
+	proc.main_thread = t;
+	list_push_back(&proc.threads, &t->all_link);
+	proc.nthreads = 1;
+	this_cpu()->current = t;
+	cpu_set_kernel_stack((u64)t->kstack + KERNEL_STACK_SIZE);
 }
 
 void proc_exit(int status)
@@ -44,9 +60,28 @@ void proc_exit(int status)
 	power_off((u32)status & 0xff);
 }
 
-void wait_forever(const char *what)
+void thread_exit(int status)
 {
-	kerr("monos: the only thread waits for %s, which nothing else can bring\n", what);
-	for (;;)
-		cpu_relax();
+	struct thread *t = current_thread();
+	futex_exit_robust_list(t);
+	if (t->clear_child_tid) {
+		/* What pthread_join waits for: the tid word cleared, then a wake. A bad address is
+		 * ignored, as Linux ignores it. */
+		u32 zero = 0;
+		if (copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_one(t->clear_child_tid);
+	}
+	list_remove(&t->all_link);
+	proc.exited_threads_ns += time_thread_cpu_ns(t);
+	if (--proc.nthreads == 0)
+		proc_exit(status);
+	sched_exit_current();
+}
+
+u64 time_process_cpu_ns(void)
+{
+	u64 ns = proc.exited_threads_ns;
+	list_for_each(pos, &proc.threads)
+		ns += time_thread_cpu_ns(list_entry(pos, struct thread, all_link));
+	return ns;
 }

@@ -1,27 +1,14 @@
-/* The one process and its (for now, one) thread. */
+/* The one process and its threads. */
 #pragma once
 #include "types.h"
+#include "sched/thread.h"
 #include <asm/signal.h>
-
-#define KERNEL_STACK_SIZE (16 * 1024)
 
 struct k_sigaction {
 	u64 handler, flags, restorer, mask;
 };
 
 struct inode;
-
-struct thread {
-	int tid;
-	u64 fs_base;
-	uptr_t clear_child_tid;
-	uptr_t robust_list;
-	u64 robust_list_len;
-	u64 sigmask;
-	u64 sigpending;           /* signals sent while blocked, bit n-1 for signal n */
-	char comm[16];            /* the thread's name (prctl PR_SET_NAME), NUL-terminated */
-	u8 *kstack;
-};
 
 struct process {
 	int pid;
@@ -35,17 +22,23 @@ struct process {
 	u64 auxv[64];             /* as given to the app, for /proc/self/auxv later */
 	int nauxv;
 	struct thread *main_thread;
+	struct list threads;      /* every live thread, by all_link, oldest first */
+	int nthreads;
+	int next_tid;
+	u64 exited_threads_ns;    /* CPU time of the threads that are gone */
 };
 
 extern struct process proc;
-
-static inline struct thread *current_thread(void) { return proc.main_thread; }
 
 void proc_init(void);
 /* Loads the manifest's program and enters it; returns only on failure (with a message). */
 void exec_start(void);
 void __noreturn proc_exit(int status);
-/* The only thread waits for something only another thread could bring (a pipe filled, a lock
- * released): on Linux it would block for ever, and so do we, after saying so once. Threads and
- * wait queues replace this. */
-void __noreturn wait_forever(const char *what);
+/* The live thread with this tid, or NULL. */
+struct thread *proc_find_thread(int tid);
+/* Ends the calling thread (exit): clears and wakes its clear_child_tid word, releases its robust
+ * futexes; the last thread to go ends the process with its status. */
+void __noreturn thread_exit(int status);
+/* futex.c's part in a thread's end. */
+void futex_exit_robust_list(struct thread *t);
+void futex_wake_one(uptr_t addr);

@@ -1,6 +1,8 @@
 /* From the syscall instruction to a handler and back: look the number up in the table, call the
  * handler with the six argument registers, trace, and say whether sysretq is safe. */
 #include "syscall/table.h"
+#include "sched/bkl.h"
+#include "sched/sched.h"
 #include "syscall/trace.h"
 #include "syscall/syscall.h"
 #include "arch/x86_64/regs.h"
@@ -9,7 +11,6 @@
 #include "core/log.h"
 #include "errno.h"
 
-struct regs *syscall_regs;
 static u8 logged_unsupported[NR_SYSCALLS / 8];
 
 static long unsupported(unsigned nr, const struct syscall_entry *e)
@@ -31,8 +32,8 @@ int syscall_dispatch(struct regs *r)
 	unsigned nr = (unsigned)r->rax;
 	const struct syscall_entry *e = r->rax < NR_SYSCALLS ? &syscall_table[nr] : NULL;
 	u64 args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
-	syscall_regs = r;
 	long ret;
+	bkl_lock();
 	if (r->rax >= NR_SYSCALLS || !e->fn) {
 		ret = unsupported(nr, e);
 	} else {
@@ -43,5 +44,7 @@ int syscall_dispatch(struct regs *r)
 	r->rax = (u64)ret;
 	if (options.trace_syscalls)
 		trace_syscall(nr, e, args, ret, false);
+	bkl_unlock();
+	sched_preempt_point();
 	return r->rip >= USER_TOP || r->cs != USER_CS;
 }

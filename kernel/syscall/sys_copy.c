@@ -36,7 +36,7 @@ static long pump(struct file *in, u64 *in_pos, struct file *out, u64 *out_pos, u
 		if (put < 0)
 			return done ? (long)done : put;
 		done += (u64)put;
-		if (put < got || peek)
+		if (put < got || peek || in->ops->stream)
 			break;
 	}
 	return (long)done;

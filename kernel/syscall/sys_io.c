@@ -42,7 +42,7 @@ static ssize_t do_read(struct file *f, uptr_t buf, size_t n, u64 *pos)
 			return done ? (ssize_t)done : -EFAULT;
 		done += got;
 		/* A short read (a terminal line, end of file) ends the call, as on Linux. */
-		if ((size_t)got < want)
+		if ((size_t)got < want || f->ops->stream)
 			break;
 	}
 	return (ssize_t)done;

@@ -2,6 +2,7 @@
  * process its own POSIX locks never conflict; OFD locks and flock belong to open files and can.
  * A wait (F_OFD_SETLKW, flock without LOCK_NB) on a conflict blocks as on Linux. */
 #include "syscall/syscall.h"
+#include "sched/wait.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "fs/lock.h"
@@ -84,9 +85,12 @@ long fcntl_lock(int fd, int cmd, uptr_t arg)
 	u32 acc = f->flags & O_ACCMODE;
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	err = record_lock_set(f->inode, owner, fl.l_type, start, end);
-	if (err == -EAGAIN && (cmd == F_SETLKW || cmd == F_OFD_SETLKW))
-		wait_forever("a file lock held through another open file");
+	/* F_SETLKW waits for the conflicting lock to go. Deadlock detection (EDEADLK) is not done:
+	 * POSIX locks belong to the process, so its threads never conflict on them, and OFD locks
+	 * have none on Linux either. */
+	while ((err = record_lock_set(f->inode, owner, fl.l_type, start, end)) == -EAGAIN &&
+	       (cmd == F_SETLKW || cmd == F_OFD_SETLKW))
+		wait_on(&lock_waiters, 0);
 	return err;
 }
 
@@ -100,8 +104,8 @@ long sys_flock(int fd, int op)
 		return -EINVAL;
 	if (!f->inode)
 		return -EINVAL;
-	long err = flock_set(f, kind);
-	if (err == -EWOULDBLOCK && !(op & LOCK_NB))
-		wait_forever("a flock held through another open file");
+	long err;
+	while ((err = flock_set(f, kind)) == -EWOULDBLOCK && !(op & LOCK_NB))
+		wait_on(&lock_waiters, 0);
 	return err;
 }

@@ -12,10 +12,12 @@
 
 long sys_exit(int status)
 {
-	/* The last (only) thread leaving ends the process with its status. */
-	proc_exit(status & 0xff);
+	/* The last thread leaving ends the process with its status. */
+	thread_exit(status & 0xff);
 }
 
+/* Every thread ends with the VM, at once: nothing they would do on their way out (clearing tid
+ * words, robust lists) could be seen by anyone. */
 long sys_exit_group(int status)
 {
 	proc_exit(status & 0xff);
@@ -94,6 +96,7 @@ long sys_arch_prctl(int code, u64 arg)
 		if (!canonical_user(arg))
 			return -EPERM;
 		/* The user's GS base waits in KERNEL_GS_BASE while we run (swapgs). */
+		current_thread()->gs_base = arg;
 		wrmsr(MSR_KERNEL_GS_BASE, arg);
 		return 0;
 	case ARCH_GET_GS: {

@@ -61,13 +61,13 @@ static long act_on(int sig)
 	return -ENOSYS;
 }
 
-long signal_raise(int sig)
+/* Sends sig to thread t: pending while t blocks it, else acted on at once. */
+static long raise_in(struct thread *t, int sig)
 {
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
 	if (sig == 0)
 		return 0; /* only the permission and existence check */
-	struct thread *t = current_thread();
 	if ((t->sigmask & SIG_BIT(sig)) && sig != SIGKILL && sig != SIGSTOP) {
 		u64 handler = proc.sigactions[sig - 1].handler;
 		if (handler != SIG_IGN_HANDLER)
@@ -76,6 +76,8 @@ long signal_raise(int sig)
 	}
 	return act_on(sig);
 }
+
+long signal_raise(int sig) { return raise_in(current_thread(), sig); }
 
 /* Acts on pending signals the mask no longer blocks, lowest first as Linux delivers them. */
 static void deliver_unblocked(void)
@@ -104,18 +106,20 @@ long sys_tgkill(int tgid, int tid, int sig)
 {
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if (tgid != proc.pid || tid != current_thread()->tid)
+	struct thread *t = proc_find_thread(tid);
+	if (tgid != proc.pid || !t)
 		return -ESRCH;
-	return signal_raise(sig);
+	return raise_in(t, sig);
 }
 
 long sys_tkill(int tid, int sig)
 {
 	if (tid <= 0)
 		return -EINVAL;
-	if (tid != current_thread()->tid)
+	struct thread *t = proc_find_thread(tid);
+	if (!t)
 		return -ESRCH;
-	return signal_raise(sig);
+	return raise_in(t, sig);
 }
 
 long sys_rt_sigpending(uptr_t set, u64 size)

@@ -2,6 +2,7 @@
  * clock_nanosleep. Process and thread CPU time are the time the one thread has not spent
  * sleeping (core/time.c). */
 #include "syscall/syscall.h"
+#include "sched/sched.h"
 #include "core/time.h"
 #include <linux/time.h>
 #include <linux/time_types.h>
@@ -25,8 +26,10 @@ static long clock_now(int clk, u64 *ns)
 		*ns = time_monotonic_ns();
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = time_process_cpu_ns();
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = time_thread_cpu_ns(current_thread());
 		return 0;
 	default:
 		return -EINVAL;
@@ -98,6 +101,16 @@ static long read_timespec(uptr_t p, u64 *ns)
 	return 0;
 }
 
+/* Blocks until the monotonic clock reaches deadline. Nothing interrupts a sleep yet (signal
+ * handlers come with the signals issue), so an early wake just sleeps again. */
+static void sleep_until(u64 deadline)
+{
+	if (!deadline)
+		deadline = 1; /* 0 means "no deadline" to the scheduler */
+	while (time_monotonic_ns() < deadline)
+		sched_sleep_until(deadline);
+}
+
 long sys_nanosleep(uptr_t req, uptr_t rem)
 {
 	(void)rem; /* written only when a signal interrupts the sleep */
@@ -106,7 +119,7 @@ long sys_nanosleep(uptr_t req, uptr_t rem)
 	if (err)
 		return err;
 	u64 now = time_monotonic_ns();
-	time_sleep_until(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
+	sleep_until(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
 	return 0;
 }
 
@@ -141,6 +154,6 @@ long sys_clock_nanosleep(int clk, int flags, uptr_t req, uptr_t rem)
 	} else {
 		deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 	}
-	time_sleep_until(deadline);
+	sleep_until(deadline);
 	return 0;
 }

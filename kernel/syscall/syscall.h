@@ -6,5 +6,3 @@
 #include "mm/usercopy.h"
 #include <asm/unistd_64.h>
 
-struct regs;
-extern struct regs *syscall_regs;

@@ -48,7 +48,10 @@ static const char usage_text[] =
 "      --accel MODE       auto (default: KVM when /dev/kvm is usable), kvm or tcg\n"
 "      --icount           TCG with -icount shift=0: the guest TSC counts instructions\n"
 "      --timeout SECS     stop the VM after SECS seconds (exit status 124)\n"
-"      --trace=syscalls   print every system call of the program on stderr\n"
+"      --trace=LIST       on stderr, a comma-separated list of: syscalls (every system\n"
+"                         call of the program), futex (every futex operation)\n"
+"      --sched POLICY     the guest's scheduling policy: rr (default, preemptive round\n"
+"                         robin) or fifo (cooperative, run to block)\n"
 "      --no-aslr          no address space randomization in the guest\n"
 "      --missing-files    the kernel reports files the program looked for in vain\n"
 "      --kernel PATH      the monos kernel (default: kernel.elf beside this program)\n"
@@ -65,7 +68,7 @@ static const char usage_text[] =
 "128+n signal n.\n";
 
 enum {
-	OPT_SMP = 256, OPT_ACCEL, OPT_ICOUNT, OPT_TIMEOUT, OPT_TRACE, OPT_NO_ASLR,
+	OPT_SMP = 256, OPT_SCHED, OPT_ACCEL, OPT_ICOUNT, OPT_TIMEOUT, OPT_TRACE, OPT_NO_ASLR,
 	OPT_KERNEL, OPT_QEMU_ARG, OPT_SAVE_IMAGE, OPT_DRY_RUN, OPT_ADD, OPT_VERSION,
 	OPT_CACHE_DIR, OPT_NO_CACHE, OPT_ALLOW_MISSING, OPT_MISSING_FILES, OPT_PROFILE,
 	OPT_NO_PROFILES,
@@ -82,6 +85,7 @@ static const struct option run_options[] = {
 	{ "icount",	no_argument,       NULL, OPT_ICOUNT },
 	{ "timeout",	required_argument, NULL, OPT_TIMEOUT },
 	{ "trace",	required_argument, NULL, OPT_TRACE },
+	{ "sched",	required_argument, NULL, OPT_SCHED },
 	{ "no-aslr",	no_argument,       NULL, OPT_NO_ASLR },
 	{ "kernel",	required_argument, NULL, OPT_KERNEL },
 	{ "qemu-arg",	required_argument, NULL, OPT_QEMU_ARG },
@@ -110,7 +114,8 @@ struct run_opts {
 	unsigned smp;
 	const char *machine;
 	enum accel_choice accel;
-	bool icount, trace_syscalls, no_aslr, dry_run, verbose;
+	bool icount, trace_syscalls, trace_futex, no_aslr, dry_run, verbose;
+	const char *sched;
 	bool no_cache, allow_missing, missing_files, no_profiles;
 	double timeout;
 	const char *kernel;
@@ -307,10 +312,23 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 					    optarg);
 			break;
 		}
-		case OPT_TRACE:
-			if (strcmp(optarg, "syscalls") != 0)
-				usage_error("--trace=%s: the only trace is 'syscalls'", optarg);
-			o->trace_syscalls = true;
+		case OPT_TRACE: {
+			char *list = xstrdup(optarg), *save = NULL;
+			for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				if (strcmp(w, "syscalls") == 0)
+					o->trace_syscalls = true;
+				else if (strcmp(w, "futex") == 0)
+					o->trace_futex = true;
+				else
+					usage_error("--trace=%s: traces are 'syscalls' and 'futex'", optarg);
+			}
+			free(list);
+			break;
+		}
+		case OPT_SCHED:
+			if (strcmp(optarg, "rr") != 0 && strcmp(optarg, "fifo") != 0)
+				usage_error("--sched %s: the policies are 'rr' and 'fifo'", optarg);
+			o->sched = optarg;
 			break;
 		case OPT_NO_ASLR:
 			o->no_aslr = true;
@@ -660,6 +678,8 @@ static int cmd_run(int argc, char **argv)
 		.extra = o.qemu_args.v,
 		.tty_mask = tty_mask,
 		.trace_syscalls = o.trace_syscalls,
+		.trace_futex = o.trace_futex,
+		.sched = o.sched,
 		.kernel_verbose = o.verbose,
 		.no_aslr = o.no_aslr,
 		.missing_files = o.missing_files,

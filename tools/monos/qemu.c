@@ -26,14 +26,21 @@
 
 char *qemu_kernel_cmdline(const struct vm_config *c)
 {
-	char *s = xasprintf("monos.ctl=debugcon monos.tty=%u%s%s%s%s%s", c->tty_mask,
-			    c->trace_syscalls ? " monos.trace=syscalls" : "",
+	const char *trace = c->trace_syscalls && c->trace_futex ? " monos.trace=syscalls,futex"
+			    : c->trace_syscalls ? " monos.trace=syscalls"
+			    : c->trace_futex ? " monos.trace=futex" : "";
+	char *s = xasprintf("monos.ctl=debugcon monos.tty=%u%s%s%s%s%s", c->tty_mask, trace,
 			    c->kernel_verbose ? " monos.verbose" : "",
 			    c->no_aslr ? " monos.aslr=off" : "",
 			    c->stdin_null ? " monos.stdin=null" : "",
 			    c->missing_files ? " monos.missing_files" : "");
 	if (c->tsc_khz) {
 		char *t = xasprintf("%s monos.tsc_khz=%lu", s, c->tsc_khz);
+		free(s);
+		s = t;
+	}
+	if (c->sched) {
+		char *t = xasprintf("%s monos.sched=%s", s, c->sched);
 		free(s);
 		s = t;
 	}

@@ -1,16 +1,21 @@
 /* Starting the other CPUs and keeping their TLBs in step.
  *
  * Start-up: the MADT names the CPUs; each gets a slot (its APIC id, a stack, a page with its
- * struct percpu, GDT and TSS) before any is woken. Then INIT and two STARTUPs go to each, all
- * at once; every AP runs the real-mode trampoline (trampoline.S), finds its slot by its APIC id,
- * sets itself up (ap_start) and reports in. The boot CPU waits up to 1 s, numbers the CPUs that
- * answered densely in MADT order, gives up on the others (an AP that comes later sees its slot
- * abandoned and halts), and lets the answered ones go on into sched_ap_entry.
+ * struct percpu, GDT and TSS) before any is woken. All are woken at once (wake_aps); every AP
+ * runs the real-mode trampoline (trampoline.S), finds its slot by its APIC id, sets itself up
+ * (ap_start) and reports in. The boot CPU waits up to 1 s, numbers the CPUs that answered
+ * densely in MADT order, gives up on the others (an AP that comes later sees its slot abandoned
+ * and halts), and lets the answered ones go on into sched_ap_entry.
  *
  * TLB shootdown: each CPU has one request slot (range, and a mask of CPUs still to flush).
  * Targets flush in the VEC_TLB handler and clear their bit; a sender waits for its mask to
  * empty, serving requests aimed at itself meanwhile, so two CPUs shooting at each other with
- * interrupts off both finish. */
+ * interrupts off both finish. Only CPUs in tlb_cpus are asked: an idle CPU leaves it after
+ * switching to kernel-only page tables (a copy of the kernel half of the PML4, whose entries
+ * never change after paging_init), so its TLB holds nothing of the app, and it comes back by
+ * setting its bit before it reloads the app's CR3. A sender writes page tables, then reads
+ * tlb_cpus: either it sees the bit and waits for that CPU, or the CPU's reload comes after the
+ * sender's writes and walks the new tables. */
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/asm.h"
 #include "arch/x86_64/cpu.h"
@@ -28,6 +33,9 @@
 int ncpus = 1;
 struct percpu *cpus[MAX_CPUS];
 volatile u64 cpu_online_mask = 1;
+static volatile u64 tlb_cpus = 1;    /* CPUs whose TLB may hold the app's translations */
+static paddr_t kernel_only_pml4;    /* for idle CPUs; made by smp_init */
+static u64 idle_saved_cr3[MAX_CPUS];
 
 /* Read by ap_entry64 (trampoline.S) before the AP has a stack. */
 struct ap_slot ap_slots[MAX_CPUS];
@@ -115,7 +123,10 @@ void tlb_shootdown(vaddr_t start, size_t len)
 	if (ncpus == 1)
 		return;
 	u32 me = this_cpu()->cpu_id;
-	u64 others = cpu_online_mask & ~(1UL << me);
+	/* The caller's page-table writes must be visible before tlb_cpus is read (x86 lets a load
+	 * pass earlier stores). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	u64 others = tlb_cpus & ~(1UL << me);
 	if (!others)
 		return;
 	struct tlb_request *r = &tlb_requests[me];
@@ -132,8 +143,8 @@ void tlb_shootdown(vaddr_t start, size_t len)
 	}
 	u64 left;
 	while ((left = __atomic_load_n(&r->pending, __ATOMIC_ACQUIRE))) {
-		/* A CPU that left the online set since will not answer: it runs no user code. */
-		u64 gone = left & ~cpu_online_mask;
+		/* A CPU that went idle or parked since holds nothing of the app any more. */
+		u64 gone = left & ~tlb_cpus;
 		if (gone)
 			__atomic_fetch_and(&r->pending, ~gone, __ATOMIC_RELEASE);
 		tlb_shootdown_service();
@@ -141,10 +152,33 @@ void tlb_shootdown(vaddr_t start, size_t len)
 	}
 }
 
+void tlb_idle_enter(void)
+{
+	u32 me = this_cpu()->cpu_id;
+	if (ncpus == 1 || idle_saved_cr3[me])
+		return;
+	idle_saved_cr3[me] = read_cr3();
+	write_cr3(kernel_only_pml4);
+	__atomic_fetch_and(&tlb_cpus, ~(1UL << me), __ATOMIC_SEQ_CST);
+}
+
+void tlb_idle_exit(void)
+{
+	u32 me = this_cpu()->cpu_id;
+	if (!idle_saved_cr3[me])
+		return;
+	__atomic_fetch_or(&tlb_cpus, 1UL << me, __ATOMIC_SEQ_CST);
+	write_cr3(idle_saved_cr3[me]);
+	idle_saved_cr3[me] = 0;
+}
+
 void smp_park(void)
 {
 	__asm__ volatile("cli");
-	__atomic_fetch_and(&cpu_online_mask, ~(1UL << this_cpu()->cpu_id), __ATOMIC_SEQ_CST);
+	u64 bit = 1UL << this_cpu()->cpu_id;
+	tlb_idle_enter();
+	__atomic_fetch_and(&tlb_cpus, ~bit, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&cpu_online_mask, ~bit, __ATOMIC_SEQ_CST);
 	halt_forever();
 }
 
@@ -167,14 +201,17 @@ void __noreturn ap_start(struct ap_slot *slot)
 	cpu_init_ap();
 	syscall_init();
 	lapic_init();
+	/* Already AP_ARRIVED: an INIT from wake_aps sent this CPU round again. */
 	u32 expected = AP_WAITING;
 	if (!__atomic_compare_exchange_n(&slot->state, &expected, AP_ARRIVED, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
+	    expected != AP_ARRIVED)
 		halt_forever(); /* too late: smp_init gave up on this CPU */
 	while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	if (cpu_features.rdtscp)
 		wrmsr(MSR_TSC_AUX, pc->cpu_id); /* what rdtscp and rdpid tell the app (Linux's) */
+	__atomic_fetch_or(&tlb_cpus, 1UL << pc->cpu_id, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&cpu_online_mask, 1UL << pc->cpu_id, __ATOMIC_SEQ_CST);
 	sched_ap_entry();
 }
@@ -211,6 +248,15 @@ static paddr_t trampoline_page(void)
 			best = e - PAGE_SIZE;
 	}
 	return best;
+}
+
+static void make_kernel_only_pml4(void)
+{
+	kernel_only_pml4 = page_alloc_zeroed();
+	if (!kernel_only_pml4)
+		panic("smp: no memory for a page table");
+	u64 *dst = phys_to_virt(kernel_only_pml4), *src = phys_to_virt(read_cr3() & ~0xfffUL);
+	memcpy(dst + 256, src + 256, 256 * sizeof(u64));
 }
 
 static void copy_trampoline(paddr_t page)
@@ -264,19 +310,44 @@ static void delay_us(u64 us)
 		cpu_relax();
 }
 
-/* INIT, then STARTUP twice, as the SDM's MP initialisation (8.4.4.1) and Linux do; the waits are
- * for real hardware, which hypervisors do not need (Linux skips them too). A STARTUP reaching a
- * CPU that already left wait-for-SIPI is ignored. */
+static bool all_started(void)
+{
+	for (u32 i = 0; i < ap_slot_count; i++)
+		if (!ap_slots[i].started)
+			return false;
+	return true;
+}
+
+/* A CPU the firmware never started waits for a STARTUP IPI, and one alone starts it. Firmware
+ * that did start the APs (SeaBIOS on pc/q35) parks them where a STARTUP is ignored: those need
+ * INIT first, then STARTUP twice, as the SDM's MP initialisation (8.4.4.1) and Linux do; the
+ * waits there are for real hardware, which hypervisors do not need (Linux skips them too).
+ * Sending INIT only to the CPUs that did not answer the first STARTUP matters under QEMU's
+ * -icount: an INIT there charges a whole time slice (~26 ms) to the virtual clock. An INIT may
+ * still reach a CPU that was merely slow: it starts over, and ap_start allows for that. */
 static void wake_aps(paddr_t page)
 {
 	bool wait = !cpu_features.hypervisor;
 	for (u32 i = 0; i < ap_slot_count; i++)
-		lapic_send_init(ap_slots[i].apic_id);
+		lapic_send_startup(ap_slots[i].apic_id, page);
+	u64 end = rdtsc() + tsc_khz() / 5; /* 200 us */
+	while (!all_started() && rdtsc() < end)
+		cpu_relax();
+	u64 again = 0; /* the slots sent INIT: they need the STARTUPs whatever they did before */
+	for (u32 i = 0; i < ap_slot_count; i++)
+		if (!ap_slots[i].started)
+			again |= 1UL << i;
+	if (!again)
+		return;
+	for (u32 i = 0; i < ap_slot_count; i++)
+		if (again & (1UL << i))
+			lapic_send_init(ap_slots[i].apic_id);
 	if (wait)
 		delay_us(10000);
 	for (int round = 0; round < 2; round++) {
 		for (u32 i = 0; i < ap_slot_count; i++)
-			lapic_send_startup(ap_slots[i].apic_id, page);
+			if (again & (1UL << i))
+				lapic_send_startup(ap_slots[i].apic_id, page);
 		if (wait)
 			delay_us(200);
 	}
@@ -339,6 +410,7 @@ void smp_init(void)
 	ap_slot_count = prepare_slots(ids, MIN(n, (int)ARRAY_SIZE(ids)), self);
 	if (!ap_slot_count)
 		return;
+	make_kernel_only_pml4();
 	copy_trampoline(page);
 	wake_aps(page);
 	u32 arrived = wait_for_aps();

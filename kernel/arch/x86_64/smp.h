@@ -5,7 +5,8 @@
 /* Layout of struct ap_slot, read by the AP entry code before it has a stack. */
 #define AP_SLOT_APIC_ID 0
 #define AP_SLOT_STACK 8
-#define AP_SLOT_SIZE 24
+#define AP_SLOT_STARTED 24
+#define AP_SLOT_SIZE 32
 
 #ifndef __ASSEMBLY__
 #include "types.h"
@@ -15,9 +16,9 @@ struct percpu;
 #define MAX_CPUS 64
 extern int ncpus;                        /* CPUs running (1 until smp_init) */
 extern struct percpu *cpus[MAX_CPUS];    /* by cpu_id 0..ncpus-1; cpus[0] is the boot CPU */
-/* Bit n set: CPU n answers VEC_TLB (tlb_shootdown waits only for these). An AP joins just before
- * sched_ap_entry; it must then take interrupts often enough (its idle loop, lock spinning) for a
- * shootdown to finish. A CPU that will never run user code again may leave (smp_park). */
+/* Bit n set: CPU n is running (cpus[n] is valid and it has not parked). An AP joins just before
+ * sched_ap_entry. From then on it must take interrupts often enough (its idle loop, lock
+ * spinning) for a TLB shootdown aimed at it to finish, unless it is in tlb_idle_enter. */
 extern volatile u64 cpu_online_mask;
 
 /* Starts every enabled CPU the ACPI MADT lists (capped at MAX_CPUS and at the number the
@@ -35,6 +36,11 @@ void smp_init(void);
 void tlb_shootdown(vaddr_t start, size_t len);
 /* Flushes what other CPUs asked of this one (the VEC_TLB handler). */
 void tlb_shootdown_service(void);
+/* For the idle loop, interrupts off: this CPU moves to page tables without the app's half and
+ * drops out of TLB shootdowns (no IPI, nobody waits for it) until tlb_idle_exit, which goes back
+ * to the page tables it left, with a clean TLB, before the CPU runs a thread again. */
+void tlb_idle_enter(void);
+void tlb_idle_exit(void);
 /* Leaves cpu_online_mask and halts with interrupts off, for good. */
 void __noreturn smp_park(void);
 
@@ -46,5 +52,7 @@ struct ap_slot {
 	volatile u32 state;     /* AP_WAITING, then AP_ARRIVED (by the AP) or AP_ABANDONED (by the BSP) */
 	u64 stack_top;
 	struct percpu *pc;
+	volatile u32 started;   /* set by the AP's entry code as soon as it found its slot */
+	u32 pad;
 };
 #endif

@@ -3,7 +3,8 @@
  * CS = page >> 4, IP = 0. It goes to protected mode, then to long mode on the boot page tables
  * (boot.S: identity and kernel mappings of the first GiB, never modified), jumps to the kernel's
  * address, switches to the kernel's page tables, finds the stack smp_init made for its APIC id
- * and calls ap_start (smp.c). Several APs may run this at once: nothing here writes memory. */
+ * and calls ap_start (smp.c). Several APs may run this at once: the real-mode and 32-bit parts
+ * write no memory, and an AP may be sent back to the start by an INIT at any point. */
 #include "arch/x86_64/asm.h"
 #include "arch/x86_64/smp.h"
 
@@ -96,7 +97,8 @@ ap_entry64:
 	add $AP_SLOT_SIZE, %rsi
 	dec %ecx
 	jmp 1b
-2:	mov AP_SLOT_STACK(%rsi), %rsp
+2:	movl $1, AP_SLOT_STARTED(%rsi)
+	mov AP_SLOT_STACK(%rsi), %rsp
 	xor %ebp, %ebp                  /* the end of backtraces */
 	mov %rsi, %rdi
 	call ap_start

@@ -1,0 +1,62 @@
+/* A thread: its kernel stack and saved context, its user-visible state (TLS base, masks, the
+ * clear-on-exit tid address) and its place in the scheduler. The process (proc/process.h) owns
+ * the list of all of them. */
+#pragma once
+#include "types.h"
+#include "lib/list.h"
+
+#define KERNEL_STACK_SIZE (16 * 1024)
+
+enum thread_state {
+	THREAD_RUNNABLE, /* on a run queue, or running */
+	THREAD_BLOCKED,  /* waiting for sched_wake or its deadline */
+	THREAD_MIGRATING, /* leaving a CPU its affinity no longer allows */
+	THREAD_DEAD,     /* exited; freed by the next thread on its CPU */
+};
+
+/* Why a blocked thread woke (sched_block's result). */
+enum wake_reason {
+	WAKE_NONE,
+	WAKE_NORMAL,    /* a sched_wake: what it waited for may have happened */
+	WAKE_TIMEOUT,   /* its deadline passed */
+	WAKE_INTERRUPT, /* a signal or the end of the process */
+};
+
+struct regs;
+
+struct thread {
+	int tid;
+	volatile enum thread_state state;
+	volatile int wake_reason;
+	int cpu;                 /* the CPU it runs on, or whose run queue holds it */
+	volatile bool on_cpu;    /* its context is live on a CPU (not yet saved) */
+	bool is_idle;            /* a CPU's idle loop, not an app thread */
+	u64 affinity;            /* CPUs it may run on, bit n for CPU n */
+	struct list rq_link;     /* on a run queue */
+	struct list all_link;    /* on proc.threads */
+	struct list timer_link;  /* on its CPU's timer list while blocked with a deadline */
+	u64 deadline_ns;         /* when a blocked thread wakes by itself; 0: never */
+	u64 ksp;                 /* saved kernel stack pointer while switched out */
+	u8 *kstack;              /* KERNEL_STACK_SIZE bytes */
+	void *fpu;               /* XSAVE/FXSAVE area of the user's FPU and vector state */
+	struct regs *regs;       /* the user frame at the top of its kernel stack */
+	int bkl_depth;           /* big-kernel-lock holds given up while switched out */
+	u64 slice_start_ns;      /* when it last got the CPU */
+	u64 run_ns;              /* CPU time used (CLOCK_THREAD_CPUTIME_ID) */
+	u64 nvcsw, nivcsw;       /* voluntary and involuntary context switches */
+
+	u64 fs_base, gs_base;    /* user FS and GS bases */
+	uptr_t clear_child_tid;  /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uptr_t robust_list;
+	u64 robust_list_len;
+	u64 sigmask;
+	u64 sigpending;          /* signals sent while blocked, bit n-1 for signal n */
+	char comm[16];           /* the thread's name (prctl PR_SET_NAME), NUL-terminated */
+};
+
+/* A new thread's kernel stack (its struct regs at the top), FPU area and lists; NULL when
+ * memory is short. */
+struct thread *thread_alloc(void);
+void thread_free(struct thread *t);
+/* The thread running on this CPU. */
+struct thread *current_thread(void);
