@@ -5,9 +5,12 @@
  * the 8-bit xAPIC ids suffice.
  *
  * The timer: TSC-deadline mode where CPUID offers it (KVM), else one-shot counts. The count's
- * rate is measured against the TSC on the boot CPU without spinning: lapic_init starts the
- * counter, and lapic_timer_calibrate (smp_init, or the first arm) reads how far it went while
- * the rest of the boot ran. A count is 32 bits: a deadline beyond its range (about 68 s on QEMU,
+ * rate is measured against the TSC on the boot CPU, usually without waiting: lapic_init starts
+ * the counter, and lapic_timer_calibrate (smp_init when there are other CPUs, else the first
+ * arm) reads how far it went while the rest of the boot ran. Each end of the measurement is a
+ * register access between two TSC reads; the measurement is long enough when it is 1000 times
+ * their spread plus one count, so the rate is within 0.1% (under -icount that is ~50 us of
+ * boot; under plain TCG a few ms). A boot that is not that long yet waits the difference. A count is 32 bits: a deadline beyond its range (about 68 s on QEMU,
  * whose timer runs at 1 GHz) fires early, at the end of the range, as can any deadline by the
  * calibration's error (under 0.1%); the handler must look at the clock. */
 #include "arch/x86_64/lapic.h"
@@ -56,7 +59,8 @@ volatile u8 *lapic_regs;
 static bool deadline_mode;
 /* Count mode: timer ticks per TSC tick, 32.32 fixed point; 0 until calibrated. */
 static u64 ticks_per_tsc;
-static u64 calibration_tsc; /* when lapic_init started the counter */
+static u64 calibration_tsc;   /* when lapic_init started the counter (mid-point) */
+static u64 calibration_spread; /* the TSC reads around that start, how far apart */
 
 static inline u32 lapic_read(u32 reg) { return *(volatile u32 *)(lapic_regs + reg); }
 static inline void lapic_write(u32 reg, u32 v) { *(volatile u32 *)(lapic_regs + reg) = v; }
@@ -83,6 +87,15 @@ static volatile u8 *map_registers(paddr_t base)
 	return (volatile u8 *)va;
 }
 
+static void start_calibration(void)
+{
+	u64 before = rdtsc();
+	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
+	u64 after = rdtsc();
+	calibration_tsc = before + (after - before) / 2;
+	calibration_spread = after - before;
+}
+
 /* The boot CPU, first call: find and map the registers, choose the timer mode, start the count
  * that lapic_timer_calibrate will read. */
 static void lapic_setup_boot(u64 apic_base)
@@ -92,8 +105,7 @@ static void lapic_setup_boot(u64 apic_base)
 	if (!deadline_mode) {
 		lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
 		lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
-		lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
-		calibration_tsc = rdtsc();
+		start_calibration();
 	}
 }
 
@@ -171,32 +183,33 @@ void lapic_send_startup(u32 apic_id, paddr_t page)
 	send_icr(apic_id, ICR_ASSERT | ICR_STARTUP | (u32)(page >> 12));
 }
 
-/* At least 1 ms of TSC since the counter started keeps the error of the two reads below 0.1%;
- * by smp_init the boot has usually run longer than that, so nothing waits. */
 void lapic_timer_calibrate(void)
 {
 	if (deadline_mode || ticks_per_tsc)
 		return;
-	u64 min_tsc = tsc_khz();
+	u64 flags = local_irq_save();
+	u64 limit = rdtsc() + tsc_khz() * 20; /* give up improving after 20 ms */
 	for (;;) {
-		u64 flags = local_irq_save();
-		u64 now;
-		while ((now = rdtsc()) - calibration_tsc < min_tsc)
-			cpu_relax();
+		u64 before = rdtsc();
 		u32 left = lapic_read(LAPIC_TIMER_CURRENT);
-		local_irq_restore(flags);
-		if (left) {
-			u64 ticks = 0xffffffffUL - left, tsc = now - calibration_tsc;
+		u64 after = rdtsc();
+		if (!left) { /* the counter ran out (a boot longer than 2^32 counts): again */
+			start_calibration();
+			continue;
+		}
+		u64 ticks = 0xffffffffUL - left;
+		u64 tsc = before + (after - before) / 2 - calibration_tsc;
+		u64 error = calibration_spread + (after - before) + (ticks ? tsc / ticks : tsc) + 1;
+		if (ticks && (tsc >= error * 1000 || after > limit)) {
 			ticks_per_tsc = (ticks << 32) / tsc; /* ticks < 2^32: no overflow */
 			break;
 		}
-		/* The counter ran out (a boot longer than 2^32 ticks): measure again. */
-		lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
-		calibration_tsc = rdtsc();
+		cpu_relax();
 	}
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+	local_irq_restore(flags);
 	if (!ticks_per_tsc)
 		ticks_per_tsc = 1;
-	lapic_write(LAPIC_TIMER_INITIAL, 0);
 	kprintf("lapic: timer %lu kHz (divided by 16), calibrated against the TSC\n",
 		(u64)(((unsigned __int128)ticks_per_tsc * tsc_khz()) >> 32));
 }

@@ -29,7 +29,8 @@ void irq_dispatch(struct regs *r);
 /* Used by smp_init. */
 void lapic_send_init(u32 apic_id);
 void lapic_send_startup(u32 apic_id, paddr_t page);
-/* Ends the timer calibration lapic_init started (boot CPU; a no-op in TSC-deadline mode). */
+/* Ends the timer calibration lapic_init started (boot CPU, before any other CPU arms its timer;
+ * done by the first lapic_timer_arm otherwise; a no-op in TSC-deadline mode). */
 void lapic_timer_calibrate(void);
 /* The virtual address of the registers, for the AP entry code (trampoline.S). */
 extern volatile u8 *lapic_regs;

@@ -388,7 +388,6 @@ static u32 wait_for_aps(void)
 
 void smp_init(void)
 {
-	lapic_timer_calibrate();
 	if (cpu_features.rdtscp)
 		wrmsr(MSR_TSC_AUX, 0);
 	u32 self = lapic_id();
@@ -408,8 +407,11 @@ void smp_init(void)
 	}
 	u64 start = rdtsc();
 	ap_slot_count = prepare_slots(ids, MIN(n, (int)ARRAY_SIZE(ids)), self);
-	if (!ap_slot_count)
+	if (!ap_slot_count) {
+		kprintf("smp: 1 CPU (monos.maxcpus)\n");
 		return;
+	}
+	lapic_timer_calibrate(); /* the APs' timers use the boot CPU's measurement */
 	make_kernel_only_pml4();
 	copy_trampoline(page);
 	wake_aps(page);
