@@ -355,7 +355,7 @@ static void status_ids(struct textbuf *t, const struct thread *th)
 	tb_put(t, "Name:\t", 6);
 	put_escaped_comm(t, th->comm);
 	tb_printf(t, "\nUmask:\t%04o\nState:\t%s\n", proc.umask,
-		  th->state == THREAD_BLOCKED ? "S (sleeping)" : "R (running)");
+		  th->zombie ? "Z (zombie)" : th->state == THREAD_BLOCKED ? "S (sleeping)" : "R (running)");
 	tb_printf(t, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", proc.pid, th->tid);
 	tb_printf(t, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t \n",
 		  fd_table_size());
@@ -460,7 +460,7 @@ void pid_stat(struct textbuf *t, u64 arg)
 	exe_layout(&l);
 	u64 cpu = time_process_cpu_ns();
 	tb_printf(t, "%d (%s) %c 0 %d %d 0 -1 %u", th->tid, th->comm,
-		  th->state == THREAD_BLOCKED ? 'S' : 'R', proc.pid, proc.pid,
+		  th->zombie ? 'Z' : th->state == THREAD_BLOCKED ? 'S' : 'R', proc.pid, proc.pid,
 		  options.aslr ? PF_RANDOMIZE : 0);
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads
 	 * itrealvalue starttime vsize rss rsslim */

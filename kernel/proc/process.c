@@ -71,10 +71,16 @@ void thread_exit(int status)
 		if (copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0)
 			futex_wake_one(t->clear_child_tid);
 	}
-	list_remove(&t->all_link);
-	proc.exited_threads_ns += time_thread_cpu_ns(t);
 	if (--proc.nthreads == 0)
 		proc_exit(status);
+	/* The main thread stays listed as a zombie (/proc/self/task shows it, state Z) while the
+	 * others run; any other thread goes. */
+	if (t->tid == proc.pid) {
+		t->zombie = true;
+	} else {
+		list_remove(&t->all_link);
+		proc.exited_threads_ns += time_thread_cpu_ns(t);
+	}
 	sched_exit_current();
 }
 

@@ -218,7 +218,7 @@ static void switch_locked(struct cpu_sched *c)
 		prev->nivcsw++;
 	else
 		prev->nvcsw++;
-	if (prev->state == THREAD_DEAD)
+	if (prev->state == THREAD_DEAD && !prev->zombie)
 		c->reap = prev;
 	if (!prev->is_idle && prev->state != THREAD_DEAD) {
 		fpu_save(prev->fpu);

@@ -31,6 +31,7 @@ struct thread {
 	int cpu;                 /* the CPU it runs on, or whose run queue holds it */
 	volatile bool on_cpu;    /* its context is live on a CPU (not yet saved) */
 	bool is_idle;            /* a CPU's idle loop, not an app thread */
+	bool zombie;             /* the exited main thread, kept (as on Linux) while others run */
 	u64 affinity;            /* CPUs it may run on, bit n for CPU n */
 	struct list rq_link;     /* on a run queue */
 	struct list all_link;    /* on proc.threads */

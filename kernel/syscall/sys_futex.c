@@ -1,6 +1,7 @@
-/* futex and futex_waitv. Waiters sit in a small hash of lists keyed by the word's address (one
- * address space: a private and a shared futex on the same address are the same futex, which is
- * what Linux gives one process too, except for a shared file mapping seen at two addresses).
+/* futex and futex_waitv. Waiters sit in a small hash of lists keyed by the word's address and
+ * whether the operation was FUTEX_PRIVATE_FLAG: as on Linux, a private waiter is not woken by a
+ * shared wake of the same word, nor the reverse. (Linux keys a shared futex on a file mapping
+ * by file and offset; here a shared file mapping seen at two addresses gives two futexes.)
  * Everything here runs under the big kernel lock; the user's word is changed only by atomic
  * compare-and-exchange, since threads on other CPUs change it at the same time.
  * PI futexes hand the lock to the first waiter on unlock, as Linux does, but without priority
@@ -22,6 +23,7 @@ struct futex_waiter {
 	struct thread *thread;
 	struct list link;
 	uptr_t addr;
+	bool private;     /* FUTEX_PRIVATE_FLAG: a different key from the shared one */
 	u32 bitset;
 	bool pi;          /* waits in LOCK_PI: unlock hands it the lock */
 	bool woken;       /* by a wake, a requeue-wake or a PI handoff */
@@ -85,14 +87,14 @@ static int block(struct futex_waiter *w, int n, u64 deadline)
 	return reason;
 }
 
-static void enqueue(struct futex_waiter *w, uptr_t addr, u32 bitset, bool pi)
+static void enqueue(struct futex_waiter *w, uptr_t addr, bool private, u32 bitset, bool pi)
 {
-	*w = (struct futex_waiter){ .thread = current_thread(), .addr = addr, .bitset = bitset,
-				    .pi = pi };
+	*w = (struct futex_waiter){ .thread = current_thread(), .addr = addr, .private = private,
+				    .bitset = bitset, .pi = pi };
 	list_push_back(bucket_of(addr), &w->link);
 }
 
-static long futex_wait(uptr_t uaddr, u32 val, u32 bitset, u64 deadline)
+static long futex_wait(uptr_t uaddr, bool private, u32 val, u32 bitset, u64 deadline)
 {
 	u32 cur;
 	long err = get_word(uaddr, &cur);
@@ -102,12 +104,12 @@ static long futex_wait(uptr_t uaddr, u32 val, u32 bitset, u64 deadline)
 		return -EAGAIN;
 	struct futex_waiter w;
 	current_thread()->wake_reason = WAKE_NONE;
-	enqueue(&w, uaddr, bitset, false);
+	enqueue(&w, uaddr, private, bitset, false);
 	return wait_result(&w, block(&w, 1, deadline));
 }
 
-/* Wakes up to n waiters on addr whose bitset meets `bitset`; returns how many. */
-static int wake_addr(uptr_t addr, int n, u32 bitset)
+/* Wakes up to n waiters on (addr, private) whose bitset meets `bitset`; returns how many. */
+static int wake_addr(uptr_t addr, bool private, int n, u32 bitset)
 {
 	int woken = 0;
 	struct list *b = bucket_of(addr);
@@ -115,7 +117,7 @@ static int wake_addr(uptr_t addr, int n, u32 bitset)
 		if (woken >= n)
 			break;
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
-		if (w->addr != addr || !(w->bitset & bitset))
+		if (w->addr != addr || w->private != private || !(w->bitset & bitset))
 			continue;
 		list_remove(&w->link);
 		/* A waiter whose deadline just passed is leaving by itself: it does not count. */
@@ -127,13 +129,14 @@ static int wake_addr(uptr_t addr, int n, u32 bitset)
 	return woken;
 }
 
+/* The kernel's own wakes (CLEARTID at thread exit) are shared ones, as Linux's. */
 void futex_wake_one(uptr_t addr)
 {
 	if (!(addr & 3))
-		wake_addr(addr, 1, FUTEX_BITSET_MATCH_ANY);
+		wake_addr(addr, false, 1, FUTEX_BITSET_MATCH_ANY);
 }
 
-static long futex_requeue(uptr_t uaddr, int nr_wake, uptr_t uaddr2, int nr_requeue,
+static long futex_requeue(uptr_t uaddr, bool private, int nr_wake, uptr_t uaddr2, int nr_requeue,
 			  bool cmp, u32 cmpval)
 {
 	if ((uaddr & 3) || (uaddr2 & 3))
@@ -148,13 +151,13 @@ static long futex_requeue(uptr_t uaddr, int nr_wake, uptr_t uaddr2, int nr_reque
 		if (cur != cmpval)
 			return -EAGAIN;
 	}
-	int woken = wake_addr(uaddr, nr_wake, FUTEX_BITSET_MATCH_ANY), moved = 0;
+	int woken = wake_addr(uaddr, private, nr_wake, FUTEX_BITSET_MATCH_ANY), moved = 0;
 	struct list *from = bucket_of(uaddr), *to = bucket_of(uaddr2);
 	list_for_each_safe(pos, from) {
 		if (moved >= nr_requeue)
 			break;
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
-		if (w->addr != uaddr || w->pi)
+		if (w->addr != uaddr || w->private != private || w->pi)
 			continue;
 		list_remove(&w->link);
 		w->addr = uaddr2;
@@ -198,7 +201,8 @@ static long wake_op_update(uptr_t uaddr2, u32 encoded, u32 *old)
 	}
 }
 
-static long futex_wake_op(uptr_t uaddr, int nr_wake, uptr_t uaddr2, int nr_wake2, u32 encoded)
+static long futex_wake_op(uptr_t uaddr, bool private, int nr_wake, uptr_t uaddr2, int nr_wake2,
+			  u32 encoded)
 {
 	u32 cmp = (encoded >> 24) & 15;
 	s32 cmparg = (s32)(encoded << 20) >> 20; /* bits 0-11, sign-extended */
@@ -210,7 +214,7 @@ static long futex_wake_op(uptr_t uaddr, int nr_wake, uptr_t uaddr2, int nr_wake2
 	long err = wake_op_update(uaddr2, encoded, &old);
 	if (err)
 		return err;
-	int woken = wake_addr(uaddr, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	int woken = wake_addr(uaddr, private, nr_wake, FUTEX_BITSET_MATCH_ANY);
 	s32 o = (s32)old;
 	bool hit = false;
 	switch (cmp) {
@@ -222,23 +226,23 @@ static long futex_wake_op(uptr_t uaddr, int nr_wake, uptr_t uaddr2, int nr_wake2
 	case FUTEX_OP_CMP_GE: hit = o >= cmparg; break;
 	}
 	if (hit)
-		woken += wake_addr(uaddr2, nr_wake2, FUTEX_BITSET_MATCH_ANY);
+		woken += wake_addr(uaddr2, private, nr_wake2, FUTEX_BITSET_MATCH_ANY);
 	return woken;
 }
 
 /* ---- PI futexes: the word holds the owner's tid, FUTEX_WAITERS and FUTEX_OWNER_DIED ---------- */
 
-static bool has_pi_waiter(uptr_t addr)
+static bool has_pi_waiter(uptr_t addr, bool private)
 {
 	list_for_each(pos, bucket_of(addr)) {
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
-		if (w->addr == addr && w->pi)
+		if (w->addr == addr && w->private == private && w->pi)
 			return true;
 	}
 	return false;
 }
 
-static long futex_lock_pi(uptr_t uaddr, u64 deadline, bool try)
+static long futex_lock_pi(uptr_t uaddr, bool private, u64 deadline, bool try)
 {
 	u32 tid = (u32)current_thread()->tid;
 	if (uaddr & 3)
@@ -253,7 +257,7 @@ static long futex_lock_pi(uptr_t uaddr, u64 deadline, bool try)
 			return -EDEADLK;
 		if (owner == 0) {
 			/* Free, or its owner died: take it, keeping the OWNER_DIED mark. */
-			want = tid | (cur & FUTEX_OWNER_DIED) | (has_pi_waiter(uaddr) ? FUTEX_WAITERS : 0);
+			want = tid | (cur & FUTEX_OWNER_DIED) | (has_pi_waiter(uaddr, private) ? FUTEX_WAITERS : 0);
 			err = cmpxchg_user_u32(uaddr, cur, want, &seen);
 			if (!err && seen == cur)
 				return 0;
@@ -273,7 +277,7 @@ static long futex_lock_pi(uptr_t uaddr, u64 deadline, bool try)
 		}
 		struct futex_waiter w;
 		current_thread()->wake_reason = WAKE_NONE;
-		enqueue(&w, uaddr, FUTEX_BITSET_MATCH_ANY, true);
+		enqueue(&w, uaddr, private, FUTEX_BITSET_MATCH_ANY, true);
 		int reason = block(&w, 1, deadline);
 		if (w.woken)
 			return 0; /* the unlocker made us the owner */
@@ -285,7 +289,7 @@ static long futex_lock_pi(uptr_t uaddr, u64 deadline, bool try)
 	}
 }
 
-static long futex_unlock_pi(uptr_t uaddr)
+static long futex_unlock_pi(uptr_t uaddr, bool private)
 {
 	u32 tid = (u32)current_thread()->tid, cur, seen;
 	if (uaddr & 3)
@@ -300,7 +304,7 @@ static long futex_unlock_pi(uptr_t uaddr)
 		struct futex_waiter *next = NULL;
 		list_for_each_safe(pos, bucket_of(uaddr)) {
 			struct futex_waiter *w = list_entry(pos, struct futex_waiter, link);
-			if (w->addr != uaddr || !w->pi)
+			if (w->addr != uaddr || w->private != private || !w->pi)
 				continue;
 			list_remove(&w->link);
 			if (sched_wake(w->thread, WAKE_NORMAL)) {
@@ -322,8 +326,10 @@ static long futex_unlock_pi(uptr_t uaddr)
 
 /* ---- robust lists: what a dying thread leaves behind --------------------------------------------- */
 
-/* A lock word the thread owned: mark its owner dead and let one waiter take it. */
-static void robust_release(uptr_t uaddr, u32 tid)
+/* A lock word the thread owned: mark its owner dead and let one waiter take it. Like Linux,
+ * a plain robust futex's waiter is woken by a shared wake (glibc waits on robust mutexes with
+ * shared operations); a PI one's waiters, of either kind, retry and take it. */
+static void robust_release(uptr_t uaddr, bool pi, u32 tid)
 {
 	u32 cur;
 	if ((uaddr & 3) || copy_from_user(&cur, uaddr, sizeof(cur)))
@@ -335,8 +341,8 @@ static void robust_release(uptr_t uaddr, u32 tid)
 		if (cmpxchg_user_u32(uaddr, cur, want, &seen))
 			return;
 		if (seen == cur) {
-			if (cur & FUTEX_WAITERS)
-				wake_addr(uaddr, 1, FUTEX_BITSET_MATCH_ANY);
+			if ((cur & FUTEX_WAITERS) && (!pi || !wake_addr(uaddr, true, 1, FUTEX_BITSET_MATCH_ANY)))
+				wake_addr(uaddr, false, 1, FUTEX_BITSET_MATCH_ANY);
 			return;
 		}
 		cur = seen;
@@ -356,11 +362,11 @@ void futex_exit_robust_list(struct thread *t)
 		if (copy_from_user(&next, entry & ~1UL, sizeof(next)))
 			break;
 		if (entry != pending)
-			robust_release((entry & ~1UL) + head.futex_offset, (u32)t->tid);
+			robust_release((entry & ~1UL) + head.futex_offset, entry & 1, (u32)t->tid);
 		entry = next;
 	}
 	if (pending)
-		robust_release((pending & ~1UL) + head.futex_offset, (u32)t->tid);
+		robust_release((pending & ~1UL) + head.futex_offset, pending & 1, (u32)t->tid);
 }
 
 /* ---- the system calls ----------------------------------------------------------------------------- */
@@ -374,7 +380,7 @@ static void trace(const char *what, uptr_t uaddr, u64 a, long ret)
 static long do_futex(uptr_t uaddr, int op, u32 val, uptr_t utime, uptr_t uaddr2, u32 val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
-	bool realtime = op & FUTEX_CLOCK_REALTIME;
+	bool realtime = op & FUTEX_CLOCK_REALTIME, private = op & FUTEX_PRIVATE_FLAG;
 	u64 deadline;
 	long err;
 	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
@@ -387,29 +393,29 @@ static long do_futex(uptr_t uaddr, int op, u32 val, uptr_t utime, uptr_t uaddr2,
 			return -EINVAL;
 		if ((err = read_deadline(utime, cmd == FUTEX_WAIT_BITSET, realtime, &deadline)))
 			return err;
-		return futex_wait(uaddr, val, cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3, deadline);
+		return futex_wait(uaddr, private, val, cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3, deadline);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if (cmd == FUTEX_WAKE_BITSET && val3 == 0)
 			return -EINVAL;
 		if (uaddr & 3)
 			return -EINVAL;
-		return wake_addr(uaddr, (int)val, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3);
+		return wake_addr(uaddr, private, (int)val, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, (int)val, uaddr2, (int)utime, cmd == FUTEX_CMP_REQUEUE, val3);
+		return futex_requeue(uaddr, private, (int)val, uaddr2, (int)utime, cmd == FUTEX_CMP_REQUEUE, val3);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(uaddr, (int)val, uaddr2, (int)utime, val3);
+		return futex_wake_op(uaddr, private, (int)val, uaddr2, (int)utime, val3);
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:
 		/* LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on the clock asked for. */
 		if ((err = read_deadline(utime, true, cmd == FUTEX_LOCK_PI || realtime, &deadline)))
 			return err;
-		return futex_lock_pi(uaddr, deadline, false);
+		return futex_lock_pi(uaddr, private, deadline, false);
 	case FUTEX_TRYLOCK_PI:
-		return futex_lock_pi(uaddr, 0, true);
+		return futex_lock_pi(uaddr, private, 0, true);
 	case FUTEX_UNLOCK_PI:
-		return futex_unlock_pi(uaddr);
+		return futex_unlock_pi(uaddr, private);
 	default:
 		/* FUTEX_WAIT_REQUEUE_PI and FUTEX_CMP_REQUEUE_PI (glibc uses neither) and unknown ops. */
 		return -ENOSYS;
@@ -471,7 +477,8 @@ long sys_futex_waitv(uptr_t uwaiters, u32 nr, u32 flags, uptr_t utime, int clock
 			ret = -EAGAIN;
 			break;
 		}
-		enqueue(&mine[queued], v[queued].uaddr, FUTEX_BITSET_MATCH_ANY, false);
+		enqueue(&mine[queued], v[queued].uaddr, v[queued].flags & FUTEX_PRIVATE_FLAG,
+			FUTEX_BITSET_MATCH_ANY, false);
 	}
 	if (ret) {
 		for (u32 i = 0; i < queued; i++)

@@ -8,5 +8,5 @@ add? /etc/${name}                 # sitecustomize.py is a symlink into it
 # Left out to keep the image small: the test suite, byte-code caches (Python compiles
 # what it imports), and the files for building C extensions (25 MB of static libpython).
 # Debian's add-on packages live in /usr/lib/python3/dist-packages: --add it when needed.
-exclude __pycache__
+# __pycache__ is kept: without it every run compiles what it imports again.
 exclude /usr/lib/${name}/test /usr/lib/${name}/idlelib /usr/lib/${name}/config-*
