@@ -1,5 +1,7 @@
 /* Console output with ONLCR and a minimal canonical-mode line discipline for input. stderr goes to
  * the control channel when `monos run` provides one, so the host keeps the two streams apart. */
+#include "sched/sched.h"
+#include "core/time.h"
 #include "drivers/console.h"
 #include "drivers/serial.h"
 #include "drivers/ctl.h"
@@ -92,12 +94,22 @@ static void echo(const char *s, size_t n)
 		serial_write(s, n);
 }
 
+/* The next byte typed. The UART's interrupt is not wired up (no I/O APIC driver yet), so a
+ * reader polls it every 2 ms and sleeps between: other threads run meanwhile. */
+static u8 wait_getc(void)
+{
+	u8 c;
+	while (!serial_poll(&c))
+		sched_sleep_until(time_monotonic_ns() + 2 * 1000 * 1000);
+	return c;
+}
+
 static void read_line(void)
 {
 	line_len = line_pos = 0;
 	line_eof = false;
 	for (;;) {
-		u8 c = serial_getc();
+		u8 c = wait_getc();
 		if (c == '\r' && (termios.c_iflag & ICRNL))
 			c = '\n';
 		if (c == 4) { /* VEOF: ends the line without a newline; alone, it is end of file */
@@ -133,7 +145,7 @@ size_t console_read_line(char *buf, size_t n)
 		size_t got = 0;
 		if (n == 0)
 			return 0;
-		u8 c = serial_getc();
+		u8 c = wait_getc();
 		do {
 			if (c == '\r' && (termios.c_iflag & ICRNL))
 				c = '\n';

@@ -4,6 +4,7 @@
 #include "mm/vm.h"
 #include "sched/bkl.h"
 #include "mm/paging.h"
+#include "arch/x86_64/smp.h"
 #include "mm/pmm.h"
 #include "mm/kheap.h"
 #include "fs/vfs.h"
@@ -180,17 +181,45 @@ static void for_each_pte(vaddr_t s, vaddr_t e, pte_fn fn, void *arg)
 	walk(pml4, 3, 0, s, e, fn, arg);
 }
 
+/* Pages taken out of the page tables wait here until every CPU has forgotten them: one TLB
+ * shootdown for a whole range instead of one per page, then the frees. */
+struct unmap_batch {
+	vaddr_t lo, hi;
+	size_t n;
+	paddr_t pages[256];
+};
+
+static void batch_flush(struct unmap_batch *b)
+{
+	if (b->hi > b->lo)
+		tlb_shootdown(b->lo, b->hi - b->lo);
+	for (size_t i = 0; i < b->n; i++)
+		page_free(b->pages[i]);
+	resident -= b->n;
+	b->lo = b->hi = 0;
+	b->n = 0;
+}
+
 static void drop_pte(u64 *pte, vaddr_t va, void *arg)
 {
-	(void)arg;
+	struct unmap_batch *b = arg;
 	u64 old = *pte;
 	*pte = 0;
-	/* No CPU may keep using the page once it is free again. */
-	tlb_flush_page(va);
+	if (b->hi == b->lo)
+		b->lo = va;
+	b->hi = va + PAGE_SIZE;
 	if (!(old & PTE_FOREIGN)) {
-		page_free(old & PTE_ADDR);
-		resident--;
+		b->pages[b->n++] = old & PTE_ADDR;
+		if (b->n == ARRAY_SIZE(b->pages))
+			batch_flush(b);
 	}
+}
+
+static void drop_range(vaddr_t start, vaddr_t end)
+{
+	struct unmap_batch b = { 0 };
+	for_each_pte(start, end, drop_pte, &b);
+	batch_flush(&b);
 }
 
 static u64 pte_flags(u32 prot)
@@ -214,7 +243,6 @@ static void reprotect_pte(u64 *pte, vaddr_t va, void *arg)
 	if (soft & PTE_COW)
 		flags &= ~PTE_W; /* still shared with the file: the next write copies it */
 	*pte = pa | flags | soft;
-	tlb_flush_page(va);
 }
 
 void vm_unmap(vaddr_t start, u64 len)
@@ -238,7 +266,7 @@ void vm_unmap(vaddr_t start, u64 len)
 		}
 		v = next;
 	}
-	for_each_pte(start, end, drop_pte, NULL);
+	drop_range(start, end);
 }
 
 bool vm_range_mapped(vaddr_t start, vaddr_t end)
@@ -256,7 +284,7 @@ bool vm_range_mapped(vaddr_t start, vaddr_t end)
 
 bool vm_discard(vaddr_t start, u64 len)
 {
-	for_each_pte(start, start + len, drop_pte, NULL);
+	drop_range(start, start + len);
 	return vm_range_mapped(start, start + len);
 }
 
@@ -295,6 +323,7 @@ int vm_protect(vaddr_t start, u64 len, u32 prot)
 		v->prot = prot;
 	}
 	for_each_pte(start, end, reprotect_pte, &prot);
+	tlb_shootdown(start, end - start); /* once for the range, not per page */
 	return 0;
 }
 
