@@ -3,7 +3,8 @@
 # the three ways tests/tests.mk builds tests/conformance/ (into
 # $OUT/VARIANT/NAME, default /tmp/ctest-next), then runs each natively as the
 # harness would (env -i, only PATH and the "// env:" variables, "// test-args:").
-# Prints the FAIL lines and a summary per program and variant.
+# Prints the FAIL lines and a summary per program and variant; a run passes
+# with no FAIL line and the "// expect-exit:" status (default 0).
 set -u
 cd "$(dirname "$0")"
 OUT=${OUT:-/tmp/ctest-next}
@@ -25,6 +26,8 @@ for n in $names; do
 	envs=()
 	while IFS= read -r e; do [ -n "$e" ] && envs+=("$e"); done < <(sed -n 's|^// env: \{0,1\}||p' "$n.c")
 	eval "args=($(sed -n 's|^// test-args: \{0,1\}||p' "$n.c" | tail -n 1))"
+	want=$(sed -n 's|^// expect-exit: \{0,1\}||p' "$n.c" | tail -n 1)
+	want=${want:-0}
 	for v in glibc-static glibc-static-pie musl-static; do
 		out=$( (ulimit -c 0; ulimit -S -s 8192
 			env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${envs[@]}" \
@@ -33,8 +36,8 @@ for n in $names; do
 		npass=$(grep -c '^PASS ' <<<"$out")
 		nfail=$(grep -c '^FAIL ' <<<"$out")
 		grep -v '^PASS ' <<<"$out" | sed "s/^/  [$v] /"
-		echo "$n [$v]: exit $status, $npass passed, $nfail failed"
-		[ "$status" = 0 ] && [ "$nfail" = 0 ] || rc=1
+		echo "$n [$v]: exit $status$([ "$want" != 0 ] && echo " (expected $want)"), $npass passed, $nfail failed"
+		[ "$status" = "$want" ] && [ "$nfail" = 0 ] || rc=1
 	done
 done
 exit $rc

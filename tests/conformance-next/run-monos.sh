@@ -14,6 +14,8 @@ for n in $names; do
 	while IFS= read -r e; do [ -n "$e" ] && menv+=(-e "$e"); done < <(sed -n 's|^// env: \{0,1\}||p' "$n.c")
 	eval "margs=($(sed -n 's|^// monos-args: \{0,1\}||p' "$n.c" | tr '\n' ' '))"
 	eval "args=($(sed -n 's|^// test-args: \{0,1\}||p' "$n.c" | tail -n 1))"
+	want=$(sed -n 's|^// expect-exit: \{0,1\}||p' "$n.c" | tail -n 1)
+	want=${want:-0}
 	for v in glibc-static glibc-static-pie musl-static; do
 		out=$(timeout 120 "$MONOS" run --timeout 60 "${margs[@]}" "${menv[@]}" \
 			"$OUT/$v/$n" "${args[@]}" </dev/null 2>/tmp/ctest-next-$n-$v.err)
@@ -21,9 +23,9 @@ for n in $names; do
 		npass=$(grep -c '^PASS ' <<<"$out")
 		nfail=$(grep -c '^FAIL ' <<<"$out")
 		grep -v '^PASS ' <<<"$out" | sed "s/^/  [$v] /"
-		[ "$status" != 0 ] && [ "$status" != 1 ] && tail -n 3 /tmp/ctest-next-$n-$v.err | sed "s/^/  [$v stderr] /"
-		echo "$n [$v, monos]: exit $status, $npass passed, $nfail failed"
-		[ "$status" = 0 ] && [ "$nfail" = 0 ] || rc=1
+		[ "$status" != "$want" ] && [ "$status" != 1 ] && tail -n 3 /tmp/ctest-next-$n-$v.err | sed "s/^/  [$v stderr] /"
+		echo "$n [$v, monos]: exit $status$([ "$want" != 0 ] && echo " (expected $want)"), $npass passed, $nfail failed"
+		[ "$status" = "$want" ] && [ "$nfail" = 0 ] || rc=1
 	done
 done
 exit $rc
