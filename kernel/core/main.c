@@ -62,6 +62,7 @@ void __noreturn kmain(paddr_t start_info)
 	sched_init();
 	stdio_init();
 	smp_init();
+	sched_smp_ready();
 	exec_start();
 	/* exec_start returns only when the program could not be started; it said why. */
 	power_off(126);

@@ -432,15 +432,30 @@ void sched_init(void)
 	kprintf("sched: policy %s\n", policy->name);
 }
 
-/* Another CPU, started by smp_init: it becomes its own idle thread. */
+/* After smp_init: every CPU that came up gets its run queue now, before the app starts, so
+ * that the first thread already sees all of them online (sched_getaffinity, /sys). */
+static volatile bool cpus_ready;
+
+void sched_smp_ready(void)
+{
+	for (int cpu = 1; cpu < ncpus; cpu++)
+		cpu_sched_init(cpu);
+	online_mask = ncpus >= 64 ? ~0UL : (1UL << ncpus) - 1;
+	__atomic_store_n(&cpus_ready, true, __ATOMIC_RELEASE);
+}
+
+/* Another CPU, started by smp_init: it becomes its own idle thread. Threads may already be
+ * queued for it (the reschedule IPI waits in its LAPIC until the idle loop's hlt). */
 void __noreturn sched_ap_entry(void)
 {
+	while (!__atomic_load_n(&cpus_ready, __ATOMIC_ACQUIRE))
+		cpu_relax();
 	int cpu = (int)this_cpu()->cpu_id;
-	cpu_sched_init(cpu);
 	struct cpu_sched *c = &cpu_sched[cpu];
-	c->curr = c->idle;
 	c->idle->on_cpu = true;
 	this_cpu()->current = c->idle;
-	__atomic_or_fetch(&online_mask, 1UL << cpu, __ATOMIC_RELEASE);
+	spin_lock(&c->lock);
+	c->curr = c->idle;
+	spin_unlock(&c->lock);
 	sched_idle_loop();
 }

@@ -11,6 +11,7 @@
 
 void sched_init(void);                     /* the boot CPU, before the first thread runs */
 void __noreturn sched_ap_entry(void);      /* each other CPU, after smp_init started it */
+void sched_smp_ready(void);                /* the boot CPU, once smp_init has returned */
 /* Puts a new thread on a run queue (the least busy CPU its affinity allows). */
 void sched_start(struct thread *t);
 /* Gives up the CPU; the current thread's state says whether it stays runnable. */
