@@ -70,7 +70,8 @@ static void parse_s5(const struct sdt_header *dsdt)
 	}
 }
 
-/* The first table with this signature that the root lists, NULL if none. */
+/* The first valid table with this signature that the root lists, NULL if none. Only tables
+ * with the right signature are checksummed. */
 static const struct sdt_header *find_table(const char *sig)
 {
 	if (!root)
@@ -80,8 +81,10 @@ static const struct sdt_header *find_table(const char *sig)
 	for (size_t i = 0; i < n; i++) {
 		paddr_t p = root_is_xsdt ? *(const u64 *)(entries + i * 8)
 					 : *(const u32 *)(entries + i * 4);
+		if (!p || p >= 0x100000000UL || memcmp(phys_to_virt(p), sig, 4) != 0)
+			continue;
 		const struct sdt_header *h = table_at(p);
-		if (h && memcmp(h->sig, sig, 4) == 0)
+		if (h)
 			return h;
 	}
 	return NULL;

@@ -97,8 +97,9 @@ isr_table:
 	.text
 
 /* Interrupts 32..255: one 16-byte stub per vector (idt.c computes the addresses), error code 0.
- * Encoded by hand so every stub has the same size: push $0; push $vec (imm32); jmp rel32. */
-	.p2align 4
+ * Encoded by hand so every stub has the same size: push $0; push $vec (imm32); jmp rel32. All
+ * in one page, which idt.c relies on. */
+	.p2align 12
 	.globl irq_stubs
 irq_stubs:
 	.set vec, 32
@@ -113,6 +114,9 @@ irq_stubs:
 	.endr
 	.if . - irq_stubs != 224 * 16
 	.error "IRQ stubs are not 16 bytes each"
+	.endif
+	.if 224 * 16 > 4096
+	.error "IRQ stubs do not fit one page"
 	.endif
 
 irq_common:

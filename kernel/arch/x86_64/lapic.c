@@ -115,8 +115,8 @@ void lapic_init(void)
 	/* Firmware that hands over in x2APIC mode: going back to xAPIC needs the disabled state in
 	 * between (SDM 10.12.5). */
 	if (base & APIC_BASE_X2APIC) {
-		wrmsr(MSR_APIC_BASE, base & ~(APIC_BASE_X2APIC | APIC_BASE_ENABLE));
-		base &= ~APIC_BASE_X2APIC;
+		base &= ~(APIC_BASE_X2APIC | APIC_BASE_ENABLE);
+		wrmsr(MSR_APIC_BASE, base);
 	}
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);

@@ -96,7 +96,7 @@ static struct tlb_request tlb_requests[MAX_CPUS]; /* by sender's cpu_id */
 static void flush_local(vaddr_t start, size_t len)
 {
 	vaddr_t first = PAGE_ALIGN_DOWN(start), end = PAGE_ALIGN_UP(start + len);
-	bool kernel = start >= PHYS_MAP_BASE;
+	bool kernel = start >= USER_TOP;
 	if (len == 0 || (!kernel && (end - first) / PAGE_SIZE > TLB_FLUSH_PAGES_MAX)) {
 		write_cr3(read_cr3());
 		return;
@@ -105,8 +105,12 @@ static void flush_local(vaddr_t start, size_t len)
 		invlpg(va);
 }
 
+/* Interrupts stay off while a request is read and answered: a VEC_TLB handler nested in
+ * between could answer it first, and the sender could then post its next request, whose bit
+ * this loop would clear having flushed the old range. */
 void tlb_shootdown_service(void)
 {
+	u64 flags = local_irq_save();
 	u64 bit = 1UL << this_cpu()->cpu_id;
 	for (int s = 0; s < ncpus; s++) {
 		struct tlb_request *r = &tlb_requests[s];
@@ -115,20 +119,28 @@ void tlb_shootdown_service(void)
 			__atomic_fetch_and(&r->pending, ~bit, __ATOMIC_RELEASE);
 		}
 	}
+	local_irq_restore(flags);
 }
 
 void tlb_shootdown(vaddr_t start, size_t len)
 {
-	flush_local(start, len);
-	if (ncpus == 1)
+	if (ncpus == 1) {
+		flush_local(start, len);
 		return;
+	}
+	/* Interrupts off throughout: a handler on this CPU must not post a request in this CPU's
+	 * slot while it is in use. */
+	u64 flags = local_irq_save();
+	flush_local(start, len);
 	u32 me = this_cpu()->cpu_id;
 	/* The caller's page-table writes must be visible before tlb_cpus is read (x86 lets a load
 	 * pass earlier stores). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	u64 others = tlb_cpus & ~(1UL << me);
-	if (!others)
+	if (!others) {
+		local_irq_restore(flags);
 		return;
+	}
 	struct tlb_request *r = &tlb_requests[me];
 	r->start = start;
 	r->len = len;
@@ -150,6 +162,7 @@ void tlb_shootdown(vaddr_t start, size_t len)
 		tlb_shootdown_service();
 		cpu_relax();
 	}
+	local_irq_restore(flags);
 }
 
 void tlb_idle_enter(void)
@@ -252,11 +265,14 @@ static paddr_t trampoline_page(void)
 
 static void make_kernel_only_pml4(void)
 {
-	kernel_only_pml4 = page_alloc_zeroed();
+	kernel_only_pml4 = page_alloc();
 	if (!kernel_only_pml4)
 		panic("smp: no memory for a page table");
 	u64 *dst = phys_to_virt(kernel_only_pml4), *src = phys_to_virt(read_cr3() & ~0xfffUL);
-	memcpy(dst + 256, src + 256, 256 * sizeof(u64));
+	for (int i = 0; i < 256; i++) { /* word by word: memset and memcpy go byte by byte */
+		dst[i] = 0;
+		dst[i + 256] = src[i + 256];
+	}
 }
 
 static void copy_trampoline(paddr_t page)
@@ -291,7 +307,7 @@ static u32 prepare_slots(const u32 *ids, int n, u32 self)
 			break;
 		}
 		struct ap_area *area = phys_to_virt(mem);
-		memset(&area->cpu, 0, sizeof(area->cpu));
+		memset(&area->cpu.pc, 0, sizeof(area->cpu.pc)); /* gdt_init_cpu fills the tables */
 		ap_slots[count] = (struct ap_slot){
 			.apic_id = ids[i],
 			.state = AP_WAITING,
@@ -392,7 +408,7 @@ void smp_init(void)
 		wrmsr(MSR_TSC_AUX, 0);
 	u32 self = lapic_id();
 	u32 ids[MAX_CPUS * 2];
-	paddr_t lapic_base;
+	paddr_t lapic_base; /* unused: each CPU's IA32_APIC_BASE is what it answers to (lapic.c) */
 	int n = acpi_madt_cpus(ids, ARRAY_SIZE(ids), &lapic_base);
 	if (n < 0) {
 		kprintf("smp: no ACPI MADT: one CPU\n");
@@ -408,7 +424,7 @@ void smp_init(void)
 	u64 start = rdtsc();
 	ap_slot_count = prepare_slots(ids, MIN(n, (int)ARRAY_SIZE(ids)), self);
 	if (!ap_slot_count) {
-		kprintf("smp: 1 CPU (monos.maxcpus)\n");
+		kprintf("smp: one CPU (monos.maxcpus, or no other usable CPU)\n");
 		return;
 	}
 	lapic_timer_calibrate(); /* the APs' timers use the boot CPU's measurement */
