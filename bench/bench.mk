@@ -1,12 +1,13 @@
 # make bench: monos vs Linux on the same QEMU, as ratios (see bench/README.md).
 # The Linux side does not need monos, so a failing `make all` does not stop the bench: boot.sh
 # then reports the monos side as failed and exits non-zero after printing the Linux figures.
-# programs.sh (dynamic hello, python3, boot cost vs image size) runs even when boot.sh failed,
-# and the bench fails when either did.
+# programs.sh (dynamic hello, python3, boot cost vs image size) and threads.sh (thread
+# operations) run even when boot.sh failed, and the bench fails when any of them did.
 BENCH_PROG  := $(BUILD)/bench/tsc_hello
 BENCH_DYN   := $(BUILD)/bench/tsc_hello_dyn
 BENCH_PROBE := $(BUILD)/bench/tsc_probe.so
 BENCH_INIT  := $(BUILD)/bench/linux_init
+BENCH_THR   := $(BUILD)/bench/tsc_threads
 
 .PHONY: bench bench-deps
 bench-deps:
@@ -30,8 +31,14 @@ $(BENCH_INIT): bench/linux_init.c | bench-deps
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -o $@ $<
 
-bench: $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT)
+# Thread operations (bench/threads.sh): static, as it is also Linux's /init.
+$(BENCH_THR): bench/tsc_threads.c | bench-deps
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -pthread -o $@ $<
+
+bench: $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) $(BENCH_THR)
 	@$(MAKE) --no-print-directory all || echo "bench: 'make all' failed; the monos side will be reported as failed" >&2
 	@s=0; bash bench/boot.sh $(BENCH_PROG) || s=1; \
 	bash bench/programs.sh $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) || s=1; \
+	bash bench/threads.sh $(BENCH_THR) || s=1; \
 	exit $$s

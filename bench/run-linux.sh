@@ -2,7 +2,8 @@
 # Boots Debian's Linux once on the same QEMU machine monos uses, with the bench program as /init
 # of an initramfs, and writes the console to LOG. Prints the host wall-clock seconds of the
 # whole boot (QEMU start to exit); exits 0 when the program ran (printed "hello").
-# Usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG [norandom]   (LINUX_BENCH_TIMEOUT: seconds, default 180)
+# Usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG [norandom]   (LINUX_BENCH_TIMEOUT: seconds, default 180;
+#        LINUX_BENCH_SMP=N: -smp N, for bench/threads.sh; unset: no -smp, QEMU's default of 1 CPU)
 # norandom: no input from the host that changes from run to run, so the instruction count
 # repeats exactly: no RDRAND/RDSEED (under TCG they hand the guest the host's randomness), no
 # KASLR, and an RTC that starts at a fixed date and follows the virtual clock.
@@ -17,14 +18,15 @@
 set -euo pipefail
 
 vmlinuz=${1:?usage: run-linux.sh VMLINUZ INIT.cpio MEM LOG [norandom]} cpio=${2:?} mem=${3:?} log=${4:?}
-cpu=max rtc=() append=
+cpu=max rtc=() append= smp=()
+[[ -z ${LINUX_BENCH_SMP:-} ]] || smp=(-smp "$LINUX_BENCH_SMP")
 if [[ ${5:-} == norandom ]]; then
 	cpu=max,-rdrand,-rdseed rtc=(-rtc base=2020-01-01,clock=vm) append=" nokaslr"
 fi
 
 start=${EPOCHREALTIME/./}
 status=0
-timeout "${LINUX_BENCH_TIMEOUT:-180}" qemu-system-x86_64 -M microvm -cpu "$cpu" -m "$mem" \
+timeout "${LINUX_BENCH_TIMEOUT:-180}" qemu-system-x86_64 -M microvm -cpu "$cpu" -m "$mem" "${smp[@]}" \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-icount shift=0,sleep=off "${rtc[@]}" \
 	-kernel "$vmlinuz" -initrd "$cpio" \
