@@ -10,6 +10,10 @@
  * checks; the other threads record what they saw.
  */
 #define _GNU_SOURCE
+/* sched_fifo.c runs this same program under another scheduler policy, by another name. */
+#ifndef THREADS_SYNC_PROG
+#define THREADS_SYNC_PROG "threads_sync"
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -667,7 +671,7 @@ static void onces(void)
 
 int main(void)
 {
-	check_init("threads_sync");
+	check_init(THREADS_SYNC_PROG);
 	mutexes();
 	condvars();
 	rwlocks();
