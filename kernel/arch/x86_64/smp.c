@@ -47,6 +47,7 @@ static volatile bool ap_go; /* cpu ids are assigned: arrived APs may go on */
 
 _Static_assert(offsetof(struct ap_slot, apic_id) == AP_SLOT_APIC_ID, "asm layout");
 _Static_assert(offsetof(struct ap_slot, stack_top) == AP_SLOT_STACK, "asm layout");
+_Static_assert(offsetof(struct ap_slot, started) == AP_SLOT_STARTED, "asm layout");
 _Static_assert(sizeof(struct ap_slot) == AP_SLOT_SIZE, "asm layout");
 
 /* What smp_init allocates for each AP, in one run of pages. */

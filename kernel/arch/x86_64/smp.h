@@ -1,5 +1,6 @@
-/* Bringing up the other CPUs (the ACPI MADT lists them; INIT-SIPI-SIPI starts them through a
- * real-mode trampoline), the table of per-CPU areas, and TLB shootdown across CPUs. */
+/* Bringing up the other CPUs (the ACPI MADT lists them; a STARTUP IPI, or INIT-STARTUP-STARTUP
+ * for CPUs the firmware parked, starts them through a real-mode trampoline), the table of
+ * per-CPU areas, and TLB shootdown across CPUs. */
 #pragma once
 
 /* Layout of struct ap_slot, read by the AP entry code before it has a stack. */
@@ -17,8 +18,11 @@ struct percpu;
 extern int ncpus;                        /* CPUs running (1 until smp_init) */
 extern struct percpu *cpus[MAX_CPUS];    /* by cpu_id 0..ncpus-1; cpus[0] is the boot CPU */
 /* Bit n set: CPU n is running (cpus[n] is valid and it has not parked). An AP joins just before
- * sched_ap_entry. From then on it must take interrupts often enough (its idle loop, lock
- * spinning) for a TLB shootdown aimed at it to finish, unless it is in tlb_idle_enter. */
+ * sched_ap_entry. From then on a TLB shootdown may wait for it (unless it is in
+ * tlb_idle_enter): it must take interrupts, or call tlb_shootdown_service while it spins with
+ * them off (as for a lock whose holder may be shooting). Note that under QEMU's TCG a window
+ * of "sti; pause; cli" never lets an interrupt in (pause keeps sti's one-instruction shadow
+ * alive); "sti; hlt" and a longer window do. */
 extern volatile u64 cpu_online_mask;
 
 /* Starts every enabled CPU the ACPI MADT lists (capped at MAX_CPUS and at the number the
@@ -32,7 +36,9 @@ void smp_init(void);
 /* TLB shootdown: invalidates [start, start+len) (len 0 = all non-global) on this CPU and every
  * other CPU that is online, waiting for their acknowledgement. Called with interrupts disabled
  * possibly; while waiting it must itself service shootdown requests aimed at it (two CPUs may
- * shoot at each other) so it never deadlocks. With ncpus == 1 it is just the local flush. */
+ * shoot at each other) so it never deadlocks. With ncpus == 1 it is just the local flush.
+ * (Online here: in cpu_online_mask and not idle in tlb_idle_enter. Interrupts are off for the
+ * whole call. Ranges of more than 33 user pages flush the whole non-global TLB.) */
 void tlb_shootdown(vaddr_t start, size_t len);
 /* Flushes what other CPUs asked of this one (the VEC_TLB handler). */
 void tlb_shootdown_service(void);
