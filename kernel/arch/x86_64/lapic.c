@@ -145,7 +145,7 @@ void lapic_init(void)
 	lapic_eoi();               /* anything left in service by the firmware */
 	struct percpu *pc = this_cpu();
 	pc->apic_id = lapic_id();
-	pc->lapic_timer_lvt_on = false;
+	pc->lapic_timer_vector = 0;
 }
 
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
@@ -214,24 +214,24 @@ void lapic_timer_calibrate(void)
 		(u64)(((unsigned __int128)ticks_per_tsc * tsc_khz()) >> 32));
 }
 
-void lapic_timer_arm(u64 tsc_deadline)
+static void timer_arm(u64 tsc_deadline, u8 vector)
 {
 	struct percpu *pc = this_cpu();
 	if (deadline_mode) {
-		if (!pc->lapic_timer_lvt_on) {
-			lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_DEADLINE | VEC_TIMER);
+		if (pc->lapic_timer_vector != vector) {
+			lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_DEADLINE | vector);
 			/* The LVT write must land before the MSR write (SDM 10.5.4.1). */
 			__asm__ volatile("mfence" : : : "memory");
-			pc->lapic_timer_lvt_on = true;
+			pc->lapic_timer_vector = vector;
 		}
 		wrmsr(MSR_TSC_DEADLINE, tsc_deadline ? tsc_deadline : 1); /* 0 would disarm */
 		return;
 	}
 	if (!ticks_per_tsc)
 		lapic_timer_calibrate(); /* only the boot CPU can get here uncalibrated */
-	if (!pc->lapic_timer_lvt_on) {
-		lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
-		pc->lapic_timer_lvt_on = true;
+	if (pc->lapic_timer_vector != vector) {
+		lapic_write(LAPIC_LVT_TIMER, vector); /* one-shot, unmasked */
+		pc->lapic_timer_vector = vector;
 	}
 	u64 now = rdtsc(), count = 1;
 	if (tsc_deadline > now) {
@@ -241,6 +241,10 @@ void lapic_timer_arm(u64 tsc_deadline)
 	}
 	lapic_write(LAPIC_TIMER_INITIAL, (u32)count);
 }
+
+void lapic_timer_arm(u64 tsc_deadline) { timer_arm(tsc_deadline, VEC_TIMER); }
+
+void lapic_wake_at(u64 tsc_deadline) { timer_arm(tsc_deadline, VEC_WAKE); }
 
 void lapic_timer_stop(void)
 {

@@ -8,6 +8,7 @@ struct regs;
 #define VEC_TIMER    0xf0   /* LAPIC timer */
 #define VEC_RESCHED  0xf1   /* IPI: "look at your run queue" (the handler only EOIs; the scheduler acts on return) */
 #define VEC_TLB      0xf2   /* IPI: TLB shootdown */
+#define VEC_WAKE     0xf3   /* IPI or timer: only ends a hlt (arch EOIs it; smp_init's waits) */
 #define VEC_SPURIOUS 0xff
 
 void lapic_init(void);                 /* this CPU's LAPIC: enable, spurious vector, timer masked */
@@ -26,7 +27,9 @@ void lapic_timer_stop(void);
  * handler must call lapic_eoi(). */
 void irq_dispatch(struct regs *r);
 
-/* Used by smp_init. */
+/* Used by smp_init. lapic_wake_at: the timer delivers VEC_WAKE at the TSC deadline (for a
+ * hlt that must end by then); the next lapic_timer_arm takes the timer back. */
+void lapic_wake_at(u64 tsc_deadline);
 void lapic_send_init(u32 apic_id);
 void lapic_send_startup(u32 apic_id, paddr_t page);
 /* Ends the timer calibration lapic_init started (boot CPU, before any other CPU arms its timer;

@@ -14,7 +14,7 @@ struct percpu {
 	u32 cpu_id;              /* index in cpus[] (smp.h), 0 for the boot CPU */
 	u32 apic_id;             /* its local APIC's id, the destination of IPIs */
 	struct tss *tss;         /* its TSS: rsp0 follows the running thread */
-	bool lapic_timer_lvt_on; /* the timer LVT entry is unmasked (lapic.c) */
+	u8 lapic_timer_vector;   /* what the timer LVT entry delivers, 0 while masked (lapic.c) */
 };
 
 static inline struct percpu *this_cpu(void)

@@ -221,8 +221,9 @@ void __noreturn ap_start(struct ap_slot *slot)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
 	    expected != AP_ARRIVED)
 		halt_forever(); /* too late: smp_init gave up on this CPU */
+	lapic_send_ipi(cpus[0]->apic_id, VEC_WAKE);
 	while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE))
-		cpu_relax();
+		__asm__ volatile("sti; hlt; cli" : : : "memory"); /* smp_init sends VEC_WAKE */
 	if (cpu_features.rdtscp)
 		wrmsr(MSR_TSC_AUX, pc->cpu_id); /* what rdtscp and rdpid tell the app (Linux's) */
 	__atomic_fetch_or(&tlb_cpus, 1UL << pc->cpu_id, __ATOMIC_SEQ_CST);
@@ -327,6 +328,22 @@ static void delay_us(u64 us)
 		cpu_relax();
 }
 
+/* Halts with interrupts on until done() or the TSC passes `until`: each AP sends VEC_WAKE when
+ * it arrives, the timer sends one at `until`. A spin would do, but under QEMU's TCG each pause
+ * takes the lock that the APs' register accesses and start-up need, and an AP then starts in
+ * tens of milliseconds instead of one. */
+static bool wait_until(bool (*done)(void), u64 until)
+{
+	for (;;) {
+		if (done())
+			return true;
+		if (rdtsc() >= until)
+			return false;
+		lapic_wake_at(until);
+		__asm__ volatile("sti; hlt; cli" : : : "memory"); /* no interrupt slips in between */
+	}
+}
+
 static bool all_started(void)
 {
 	for (u32 i = 0; i < ap_slot_count; i++)
@@ -347,9 +364,7 @@ static void wake_aps(paddr_t page)
 	bool wait = !cpu_features.hypervisor;
 	for (u32 i = 0; i < ap_slot_count; i++)
 		lapic_send_startup(ap_slots[i].apic_id, page);
-	u64 end = rdtsc() + tsc_khz() / 5; /* 200 us */
-	while (!all_started() && rdtsc() < end)
-		cpu_relax();
+	wait_until(all_started, rdtsc() + tsc_khz() / 5); /* 200 us */
 	u64 again = 0; /* the slots sent INIT: they need the STARTUPs whatever they did before */
 	for (u32 i = 0; i < ap_slot_count; i++)
 		if (!ap_slots[i].started)
@@ -370,24 +385,22 @@ static void wake_aps(paddr_t page)
 	}
 }
 
-/* Waits up to 1 s for every AP to arrive; abandons the rest; returns how many arrived. */
-static u32 wait_for_aps(void)
+static bool all_arrived(void)
 {
-	u64 deadline = rdtsc() + tsc_khz() * 1000;
-	u32 arrived;
-	for (;;) {
-		arrived = 0;
-		for (u32 i = 0; i < ap_slot_count; i++)
-			arrived += ap_slots[i].state == AP_ARRIVED;
-		if (arrived == ap_slot_count || rdtsc() > deadline)
-			break;
-		cpu_relax();
-	}
-	if (arrived == ap_slot_count)
-		return arrived;
+	for (u32 i = 0; i < ap_slot_count; i++)
+		if (ap_slots[i].state != AP_ARRIVED)
+			return false;
+	return true;
+}
+
+/* Waits up to 1 s for every AP to arrive; abandons the rest; returns how many arrived. */
+static u32 wait_for_aps(u64 start)
+{
+	if (wait_until(all_arrived, start + tsc_khz() * 1000))
+		return ap_slot_count;
 	char missing[256];
 	size_t len = 0;
-	arrived = 0;
+	u32 arrived = 0;
 	for (u32 i = 0; i < ap_slot_count; i++) {
 		u32 expected = AP_WAITING;
 		if (__atomic_compare_exchange_n(&ap_slots[i].state, &expected, AP_ABANDONED, false,
@@ -432,7 +445,8 @@ void smp_init(void)
 	make_kernel_only_pml4();
 	copy_trampoline(page);
 	wake_aps(page);
-	u32 arrived = wait_for_aps();
+	u32 arrived = wait_for_aps(start);
+	lapic_timer_stop();
 
 	/* Number the CPUs that answered, in MADT order, then let them go. */
 	for (u32 i = 0; i < ap_slot_count; i++) {
@@ -443,6 +457,8 @@ void smp_init(void)
 		cpus[ncpus++] = pc;
 	}
 	__atomic_store_n(&ap_go, true, __ATOMIC_RELEASE);
+	for (int c = 1; c < ncpus; c++)
+		lapic_send_ipi(cpus[c]->apic_id, VEC_WAKE);
 	kprintf("smp: %d CPUs (%u started of %d listed, trampoline at %lx) in %lu us\n", ncpus,
 		arrived, n, page, (rdtsc() - start) * 1000 / tsc_khz());
 }

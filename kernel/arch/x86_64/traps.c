@@ -1,8 +1,8 @@
 /* Exception and interrupt dispatch. Page faults go to the address-space code (demand paging); a
  * fault it cannot resolve inside copy_{from,to}_user resumes at the copy's fixup; any other user
  * fault kills the app with the matching signal, a kernel fault panics with registers and a
- * backtrace. Interrupts: TLB shootdowns and spurious interrupts are handled here, the rest goes
- * to irq_dispatch (the scheduler's). */
+ * backtrace. Interrupts: TLB shootdowns, wake-ups and spurious interrupts are handled here, the
+ * rest goes to irq_dispatch (the scheduler's). */
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
@@ -87,6 +87,9 @@ void irq_entry(struct regs *r)
 	case VEC_TLB:
 		tlb_shootdown_service();
 		lapic_eoi();
+		return;
+	case VEC_WAKE:
+		lapic_eoi(); /* it ended a hlt: that was all */
 		return;
 	default:
 		irq_dispatch(r);
