@@ -18,11 +18,12 @@ void lapic_send_ipi(u32 apic_id, u8 vector);
 void lapic_send_ipi_others(u8 vector);   /* all but self */
 /* One-shot timer interrupt (VEC_TIMER) at TSC value `deadline` (TSC-deadline mode when CPUID.1:ECX[24], else
  * the LAPIC one-shot count computed from a calibration against the TSC done once in lapic_init on the BSP).
- * A deadline in the past fires at once. lapic_timer_stop cancels. */
+ * A deadline in the past fires at once. lapic_timer_stop cancels. (The calibration starts in lapic_init and
+ * is read at smp_init, or at the first arm with one CPU: lapic.c.) */
 void lapic_timer_arm(u64 tsc_deadline);
 void lapic_timer_stop(void);
 
-/* Interrupts (vectors 32..255) other than VEC_TLB and VEC_SPURIOUS, which arch code handles,
+/* Interrupts (vectors 32..255) other than VEC_TLB, VEC_WAKE and VEC_SPURIOUS (arch code's),
  * arrive here with interrupts off. The scheduler defines it; the weak default only EOIs. The
  * handler must call lapic_eoi(). */
 void irq_dispatch(struct regs *r);
