@@ -3,6 +3,7 @@
  * Debian's configuration for the optional meminfo lines); counters monos does not keep
  * (interrupts, page cache, slab) are 0. */
 #include "fs/procfs_internal.h"
+#include "lib/format.h"
 #include "proc/process.h"
 #include "mm/pmm.h"
 #include "core/time.h"
@@ -91,9 +92,14 @@ static void cpu_times(struct textbuf *t, const char *name, u64 user_ns, u64 idle
 void procfs_stat(struct textbuf *t, u64 arg)
 {
 	u64 up = time_monotonic_ns(), cpu = time_process_cpu_ns();
-	u64 idle = up > cpu ? up - cpu : 0;
-	cpu_times(t, "cpu ", cpu, idle);
-	cpu_times(t, "cpu0", cpu, idle);
+	u64 all = up * (u64)PROCFS_NR_CPUS;
+	cpu_times(t, "cpu ", cpu, all > cpu ? all - cpu : 0);
+	for (int i = 0; i < PROCFS_NR_CPUS; i++) {
+		char name[16];
+		u64 busy = sched_cpu_busy_ns(i);
+		snprintf(name, sizeof(name), "cpu%d", i);
+		cpu_times(t, name, busy, up > busy ? up - busy : 0);
+	}
 	/* btime: the wall-clock second the system booted (realtime minus time since boot). */
 	s64 boot = time_realtime_offset_ns();
 	tb_printf(t, "intr 0\nctxt 0\nbtime %ld\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n",

@@ -32,6 +32,7 @@ struct cpu_sched {
 	bool idle_waiting;       /* in hlt, wants an IPI to notice new work */
 	struct thread *reap;     /* a dead thread whose stack is freed after the switch */
 	struct thread *migrate;  /* a thread to queue on another CPU once it is switched out */
+	u64 busy_ns;             /* time app threads ran here, up to their last switch */
 };
 
 static struct cpu_sched cpu_sched[MAX_CPUS];
@@ -52,6 +53,17 @@ int sched_cpu_count(void)
 	return n;
 }
 u64 sched_online_mask(void) { return online_mask; }
+
+u64 sched_cpu_busy_ns(int cpu)
+{
+	struct cpu_sched *c = &cpu_sched[cpu];
+	u64 ns = c->busy_ns;
+	struct thread *curr = c->curr;
+	u64 now = time_monotonic_ns();
+	if (curr && !curr->is_idle && now > curr->slice_start_ns)
+		ns += now - curr->slice_start_ns; /* a racy read of another CPU: a figure, no more */
+	return ns;
+}
 
 /* ---- CPU time ---------------------------------------------------------------------------------- */
 
@@ -213,6 +225,8 @@ static void switch_locked(struct cpu_sched *c)
 		spin_unlock(&c->lock);
 		return;
 	}
+	if (!prev->is_idle && now > prev->slice_start_ns)
+		c->busy_ns += now - prev->slice_start_ns;
 	account(prev, now);
 	if (prev->state == THREAD_RUNNABLE)
 		prev->nivcsw++;

@@ -37,3 +37,5 @@ const char *sched_policy_name(void);
 int sched_cpu_count(void);
 /* A mask of the CPUs that are online. */
 u64 sched_online_mask(void);
+/* How long app threads have run on this CPU since boot (/proc/stat). */
+u64 sched_cpu_busy_ns(int cpu);
