@@ -376,11 +376,17 @@ void __noreturn sched_idle_loop(void)
 		__asm__ volatile("cli");
 		spin_lock(&c->lock);
 		if (c->rq.count > 0) {
+			/* Back on the app's page tables, and in TLB shootdowns again, before a
+			 * thread runs here. */
+			tlb_idle_exit();
 			switch_locked(c);
 			continue;
 		}
 		arm_timer(c);
 		spin_unlock(&c->lock);
+		/* A halted CPU holds nothing of the app: off its page tables, it is left out of
+		 * shootdowns (each would cost an IPI and a wait for its answer). */
+		tlb_idle_enter();
 		/* sti takes effect after hlt begins: an interrupt cannot slip in between. */
 		__asm__ volatile("sti; hlt" : : : "memory");
 	}
