@@ -1,4 +1,4 @@
-/* Kernel entry and exit: exception and interrupt stubs, the syscall instruction's entry, and the
+/* Kernel entry and exit: exception and interrupt entry points, the syscall instruction's entry, and the
  * two ways back to ring 3 (sysretq for syscalls, iretq for everything else). All build a struct
  * regs (regs.h). The ways out run with interrupts off: between the final swapgs and the return
  * instruction an interrupt would find the user's GS in the kernel. */
@@ -96,12 +96,12 @@ isr_table:
 	.endr
 	.text
 
-/* Interrupts 32..255: one 16-byte stub per vector (idt.c computes the addresses), error code 0.
- * Encoded by hand so every stub has the same size: push $0; push $vec (imm32); jmp rel32. All
- * in one page, which idt.c relies on. */
+/* Interrupts 32..255: one 16-byte entry point per vector (idt.c computes the addresses), error
+ * code 0. Encoded by hand so every entry has the same size: push $0; push $vec (imm32);
+ * jmp rel32. All in one page, which idt.c relies on; the assembler checks both at build time. */
 	.p2align 12
-	.globl irq_stubs
-irq_stubs:
+	.globl irq_entries
+irq_entries:
 	.set vec, 32
 	.rept 224
 	.byte 0x6a, 0x00
@@ -112,11 +112,11 @@ irq_stubs:
 	.fill 4, 1, 0xcc
 	.set vec, vec + 1
 	.endr
-	.if . - irq_stubs != 224 * 16
-	.error "IRQ stubs are not 16 bytes each"
+	.if . - irq_entries != 224 * 16
+	.error "IRQ entry points are not 16 bytes each"
 	.endif
 	.if 224 * 16 > 4096
-	.error "IRQ stubs do not fit one page"
+	.error "IRQ entry points do not fit one page"
 	.endif
 
 irq_common:

@@ -12,12 +12,12 @@ struct idt_entry {
 
 static struct idt_entry idt[256] __aligned(16);
 extern const u64 isr_table[32];
-extern char irq_stubs[];   /* entry.S: one IRQ_STUB_SIZE-byte stub per vector from 32 */
+extern char irq_entries[]; /* entry.S: one IRQ_ENTRY_SIZE-byte entry point per vector from 32 */
 extern char syscall_entry[];
 
 #define VEC_DOUBLE_FAULT 8
 #define VEC_BREAKPOINT 3
-#define IRQ_STUB_SIZE 16
+#define IRQ_ENTRY_SIZE 16
 
 static void set_gate(int vec, u64 handler, u8 ist, u8 dpl)
 {
@@ -31,11 +31,11 @@ void idt_init(void)
 {
 	for (int v = 0; v < 32; v++)
 		set_gate(v, isr_table[v], v == VEC_DOUBLE_FAULT ? 1 : 0, v == VEC_BREAKPOINT ? 3 : 0);
-	/* The stubs sit in one page (entry.S aligns them), so their gates differ only in the low
+	/* The entry points sit in one page (entry.S aligns them), so their gates differ only in the low
 	 * 16 bits of the offset. */
-	set_gate(32, (u64)irq_stubs, 0, 0);
+	set_gate(32, (u64)irq_entries, 0, 0);
 	for (int v = 33; v < 256; v++) {
-		idt[v].lo = idt[v - 1].lo + IRQ_STUB_SIZE;
+		idt[v].lo = idt[v - 1].lo + IRQ_ENTRY_SIZE;
 		idt[v].hi = idt[32].hi;
 	}
 	idt_load();
