@@ -38,12 +38,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "thread_util.h"
 
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449 /* Linux 5.16; not in musl 1.2.3's list */
 #endif
 
-#define MS 1000000LL
 #define WAITER_LIMIT_NS (5000 * MS) /* a waiter nobody wakes gives up then */
 
 static long futex(volatile int *uaddr, int op, int val, const struct timespec *ts,
@@ -57,47 +57,6 @@ static long futex_n(volatile int *uaddr, int op, int val, unsigned long val2,
 		    volatile int *uaddr2, int val3)
 {
 	return syscall(SYS_futex, uaddr, op, val, val2, uaddr2, val3);
-}
-
-static pid_t gettid_(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-static long long now_ns(clockid_t clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static struct timespec ts_ns(long long ns)
-{
-	struct timespec t = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
-	return t;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec t = ts_ns(ms * MS);
-	nanosleep(&t, NULL);
-}
-
-/* The state letter of thread tid ('R', 'S', ...), '?' if unreadable. */
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = 0;
-	char *p = strrchr(buf, ')'); /* the name in parentheses may hold anything */
-	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 /* ---- waiter threads ---------------------------------------------------- */

@@ -32,14 +32,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "thread_util.h"
 
 #define NTHREADS 1000
 #define BATCH 50
-
-static pid_t gettid_(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
 
 /* The TLS image: .tdata values and a .tbss block every thread starts with. */
 static __thread int tls_int = 4242;

@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "thread_util.h"
 
 #ifndef SYS_clone3
 #define SYS_clone3 435
@@ -56,26 +57,7 @@
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
 
-#define MS 1000000LL
 #define EXPECTED_EXIT 3
-
-static pid_t gettid_(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-static long long now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&t, NULL);
-}
 
 /* The contents of a small file, NUL-terminated; -1 if it cannot be read. */
 static ssize_t read_file(const char *path, char *buf, size_t size)
@@ -87,16 +69,6 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	return n;
-}
-
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	if (read_file(path, buf, sizeof(buf)) <= 0)
-		return '?';
-	char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 /* The TIDs in /proc/self/task, sorted; their number, or -1. */
@@ -370,10 +342,10 @@ static long raw_clone(long nr, long a1, long a2, long a3, long a4, long a5, stru
  */
 static int wait_cleared(volatile int *ctid, int *woken, int *timeouts)
 {
-	long long limit = now_ns() + 5000 * MS;
+	long long limit = now_ns(CLOCK_MONOTONIC) + 5000 * MS;
 	*woken = 0;
 	*timeouts = 0;
-	for (long long left; (left = limit - now_ns()) > 0;) {
+	for (long long left; (left = limit - now_ns(CLOCK_MONOTONIC)) > 0;) {
 		int v = *ctid;
 		if (v == 0)
 			return 1;

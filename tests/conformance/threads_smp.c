@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "thread_util.h"
 
 #define MAX_THREADS 64
 #define SPIN_ITERS 4000000	/* about 5-10 ms per thread on a current CPU */
@@ -60,18 +61,6 @@ static int start_flag, started;
 static unsigned char seen_any[CPU_SETSIZE]; /* CPUs any spinner ran on */
 static int distinct_seen, distinct_wanted;
 static long long spread_deadline;
-
-static long long now_ns_clock(clockid_t clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static long long now_ns(void)
-{
-	return now_ns_clock(CLOCK_MONOTONIC);
-}
 
 /* CPU time all CPUs spent busy (the "cpu" line of /proc/stat, every column
  * but idle and iowait), in ns; -1 if unreadable. */
@@ -133,7 +122,7 @@ static void *spinner_main(void *arg)
 	/* Stay busy until the threads were seen on two CPUs, or time is up:
 	 * a loaded host may take a while to give this process a second CPU. */
 	while (__atomic_load_n(&distinct_seen, __ATOMIC_SEQ_CST) < distinct_wanted &&
-	       now_ns() < spread_deadline) {
+	       now_ns(CLOCK_MONOTONIC) < spread_deadline) {
 		work(s->seed, SAMPLE_EVERY);
 		sample(s);
 	}
@@ -164,8 +153,8 @@ static void spread(void)
 
 	for (int i = 0; i < n; i++)
 		sp[i].seed = 0x9e3779b97f4a7c15ull + i;
-	long long t0 = now_ns(), busy0 = system_busy_ns();
-	long long own0 = now_ns_clock(CLOCK_PROCESS_CPUTIME_ID);
+	long long t0 = now_ns(CLOCK_MONOTONIC), busy0 = system_busy_ns();
+	long long own0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	spread_deadline = t0 + SPREAD_LIMIT_NS;
 	for (int i = 0; i < n; i++)
 		pthread_create(&sp[i].th, NULL, spinner_main, &sp[i]);
@@ -180,8 +169,8 @@ static void spread(void)
 			bad_cpu += sp[i].bad_cpu, bad_value = sp[i].bad_cpu_value;
 	}
 	int distinct = __atomic_load_n(&distinct_seen, __ATOMIC_SEQ_CST);
-	long long wall = now_ns() - t0, busy1 = system_busy_ns();
-	long long own = now_ns_clock(CLOCK_PROCESS_CPUTIME_ID) - own0;
+	long long wall = now_ns(CLOCK_MONOTONIC) - t0, busy1 = system_busy_ns();
+	long long own = now_ns(CLOCK_PROCESS_CPUTIME_ID) - own0;
 	/* CPU time other processes used meanwhile (all CPUs together). */
 	long long others = busy0 < 0 || busy1 < 0 ? 0 : busy1 - busy0 - own;
 	printf("threads_smp: %ld CPUs online, %d in the affinity mask, %d threads, "

@@ -28,56 +28,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "thread_util.h"
 
-#define MS 1000000LL
-
-static long long now_ns(clockid_t clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static struct timespec ts_ns(long long ns)
-{
-	struct timespec t = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
-	return t;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec t = ts_ns(ms * MS);
-	nanosleep(&t, NULL);
-}
-
-static pid_t gettid_(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-/* The state letter of thread tid in /proc/self/task/TID/stat. */
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
-/* Waits up to 1 s for thread tid to sleep; only makes contention likelier. */
-static void until_sleeping(pid_t tid)
-{
-	for (int i = 0; i < 1000 && thread_state(tid) != 'S'; i++)
-		sleep_ms(1);
-}
 
 /* ---- mutexes --------------------------------------------------------------- */
 
