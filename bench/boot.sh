@@ -8,6 +8,7 @@
 # env: BENCH_LINUX_MEM=0 skips the Linux memory bisection (whose answer is cached in
 #      cache/linux/min-mem-*; delete those files to bisect again); MONOS, MONOS_KERNEL.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
@@ -19,20 +20,6 @@ mem=128M				# the machine both sides boot on for the headline figures
 mkdir -p "$out"
 failed=0
 
-say() { echo "bench: $*" >&2; }
-
-# 6034659798 -> 6,034,659,798
-group() {
-	local n=$1
-	while [[ $n =~ ^([0-9]+)([0-9]{3})(.*)$ ]]; do n="${BASH_REMATCH[1]},${BASH_REMATCH[2]}${BASH_REMATCH[3]}"; done
-	echo "$n"
-}
-ratio() { # a/b as "N.Nx" (or "-" when either is unknown)
-	[[ -n $1 && -n $2 && $2 != 0 ]] || { echo -; return; }
-	local r
-	r=$(awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0f\n" : "%.1f\n", r) }')
-	echo "$(group "$r")x"
-}
 verdict() { # value limit: "met" / "MISSED" / "" when unknown
 	[[ -n $1 ]] || { echo "-"; return; }
 	(( $1 <= $2 )) && echo met || echo MISSED
@@ -132,8 +119,6 @@ monos_cmd=$( [[ -x $monos ]] && "$monos" run --dry-run --icount -m "$mem" "$prog
 kbytes=$( [[ -s $kernel ]] && stat -c %s "$kernel" || true)
 lbytes=$( [[ -n ${vmlinuz:-} && -s $vmlinuz ]] && stat -c %s "$vmlinuz" || true)
 spread() { [[ -n $1 && -n $2 ]] && echo $(( $1 > $2 ? $1 - $2 : $2 - $1 )) || true; }
-fmt() { [[ -n $1 ]] && group "$1" || echo "-"; }
-secs() { [[ -n $1 ]] && echo "$1 s" || echo "-"; }
 row() { printf '%-34s %15s %15s %12s   %s\n' "$@"; }
 
 {

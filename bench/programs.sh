@@ -15,6 +15,7 @@
 # Usage: programs.sh STATIC_HELLO DYNAMIC_HELLO TSC_PROBE.so LINUX_INIT
 # env: MONOS, MONOS_KERNEL (as for boot.sh); LINUX_BENCH_TIMEOUT (default here 90 s per boot).
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
@@ -36,22 +37,7 @@ mkdir -p "$out"
 failed=0
 declare -A tsc=() bytes=() wall=()
 
-say() { echo "bench: $*" >&2; }
 
-# As in boot.sh: 6034659798 -> 6,034,659,798; a/b as "N.Nx".
-group() {
-	local n=$1
-	while [[ $n =~ ^([0-9]+)([0-9]{3})(.*)$ ]]; do n="${BASH_REMATCH[1]},${BASH_REMATCH[2]}${BASH_REMATCH[3]}"; done
-	echo "$n"
-}
-ratio() {
-	[[ -n $1 && -n $2 && $2 != 0 ]] || { echo -; return; }
-	local r
-	r=$(awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0f\n" : "%.1f\n", r) }')
-	echo "$(group "$r")x"
-}
-fmt() { [[ -n ${1:-} ]] && group "$1" || echo "-"; }
-secs() { [[ -n ${1:-} ]] && echo "$1 s" || echo "-"; }
 diff_of() { [[ -n ${1:-} && -n ${2:-} ]] && echo $(( $1 - $2 )) || true; }
 row() { printf '%-34s %15s %15s %12s\n' "$@"; }
 

@@ -19,6 +19,7 @@
 #      report it appends to); LINUX_BENCH_TIMEOUT (default here 90 s per boot);
 #      BENCH_THREADS_LINUX_SMP2=1.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
@@ -43,21 +44,7 @@ mkdir -p "$out"
 failed=0
 declare -A val=() faillog=() wall=()
 
-say() { echo "bench: $*" >&2; }
 
-# As in boot.sh: 6034659798 -> 6,034,659,798; a/b as "N.Nx".
-group() {
-	local n=$1
-	while [[ $n =~ ^([0-9]+)([0-9]{3})(.*)$ ]]; do n="${BASH_REMATCH[1]},${BASH_REMATCH[2]}${BASH_REMATCH[3]}"; done
-	echo "$n"
-}
-ratio() {
-	[[ -n $1 && -n $2 && $2 != 0 ]] || { echo -; return; }
-	local r
-	r=$(awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0f\n" : "%.1f\n", r) }')
-	echo "$(group "$r")x"
-}
-secs() { [[ -n ${1:-} ]] && echo "$1 s" || echo "-"; }
 row() { printf '%-38s %15s %15s %12s   %s\n' "$@"; }
 
 # record KEY LOG: val[KEY.OP] from the threads_OP= lines the program printed.
