@@ -79,6 +79,17 @@ int path_at(int dirfd, const char *path, unsigned lookup, bool empty_ok, struct 
 	return err;
 }
 
+int user_path_at(int dirfd, uptr_t upath, unsigned lookup, bool empty_ok, struct inode **out)
+{
+	char *path = NULL;
+	int err = path_from_user(upath, &path);
+	if (err)
+		return err;
+	err = path_at(dirfd, path, lookup, empty_ok, out);
+	path_free(path);
+	return err;
+}
+
 void note_missing(const char *path, int err)
 {
 	if (options.missing_files && err == -ENOENT)

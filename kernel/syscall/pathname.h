@@ -14,5 +14,7 @@ void path_free(char *path);
 int path_start(int dirfd, const char *path, struct inode **out);
 /* Resolves (dirfd, path) with LOOKUP_* flags, honouring AT_EMPTY_PATH for "". Referenced. */
 int path_at(int dirfd, const char *path, unsigned lookup, bool empty_ok, struct inode **out);
+/* path_from_user, then path_at: the inode a user's path names. */
+int user_path_at(int dirfd, uptr_t upath, unsigned lookup, bool empty_ok, struct inode **out);
 /* Reports a path the app looked for and did not find (monos.missing_files). */
 void note_missing(const char *path, int err);

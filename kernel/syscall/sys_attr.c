@@ -19,14 +19,8 @@ static long inode_at(int dirfd, uptr_t upath, int flags, int allowed, struct ino
 {
 	if (flags & ~allowed)
 		return -EINVAL;
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
-	err = path_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
-		      flags & AT_EMPTY_PATH, out);
-	path_free(path);
-	return err;
+	return user_path_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
+			    flags & AT_EMPTY_PATH, out);
 }
 
 static struct inode *fd_inode(int fd)

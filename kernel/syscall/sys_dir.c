@@ -320,13 +320,8 @@ static void set_cwd(struct inode *i)
 
 long sys_chdir(uptr_t upath)
 {
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, false, &i);
-	path_free(path);
+	long err = user_path_at(AT_FDCWD, upath, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, false, &i);
 	if (!err)
 		set_cwd(i);
 	return err;

@@ -351,14 +351,9 @@ static long do_access(int dirfd, uptr_t upath, int mode, int flags)
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
-		      flags & AT_EMPTY_PATH, &i);
-	path_free(path);
+	long err = user_path_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
+				 flags & AT_EMPTY_PATH, &i);
 	if (err)
 		return err;
 	/* Root may do anything, except execute a file no one may execute. */
@@ -388,13 +383,8 @@ static long truncate_inode(struct inode *i, long len)
 
 long sys_truncate(uptr_t upath, long len)
 {
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(AT_FDCWD, path, LOOKUP_FOLLOW, false, &i);
-	path_free(path);
+	long err = user_path_at(AT_FDCWD, upath, LOOKUP_FOLLOW, false, &i);
 	if (err)
 		return err;
 	err = truncate_inode(i, len);

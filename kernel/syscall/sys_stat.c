@@ -77,14 +77,9 @@ long sys_statx(int dirfd, uptr_t upath, int flags, u32 mask, uptr_t out)
 		return -EINVAL;
 	if (mask & STATX__RESERVED)
 		return -EINVAL;
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
-		      flags & AT_EMPTY_PATH, &i);
-	path_free(path);
+	long err = user_path_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
+				 flags & AT_EMPTY_PATH, &i);
 	if (err)
 		return err;
 	struct stat st;
@@ -128,13 +123,8 @@ static long put_statfs(struct inode *i, uptr_t out)
 
 long sys_statfs(uptr_t upath, uptr_t out)
 {
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(AT_FDCWD, path, LOOKUP_FOLLOW, false, &i);
-	path_free(path);
+	long err = user_path_at(AT_FDCWD, upath, LOOKUP_FOLLOW, false, &i);
 	if (err)
 		return err;
 	err = put_statfs(i, out);
@@ -161,13 +151,8 @@ long sys_fstatfs(int fd, uptr_t out)
 
 long sys_readlinkat(int dirfd, uptr_t upath, uptr_t buf, int size)
 {
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(dirfd, path, 0, true, &i);
-	path_free(path);
+	long err = user_path_at(dirfd, upath, 0, true, &i);
 	if (err)
 		return err;
 	if (size <= 0) {

@@ -10,13 +10,8 @@
 
 static long by_path(uptr_t upath, bool follow)
 {
-	char *path;
-	long err = path_from_user(upath, &path);
-	if (err)
-		return err;
 	struct inode *i;
-	err = path_at(AT_FDCWD, path, follow ? LOOKUP_FOLLOW : 0, false, &i);
-	path_free(path);
+	long err = user_path_at(AT_FDCWD, upath, follow ? LOOKUP_FOLLOW : 0, false, &i);
 	if (err)
 		return err;
 	inode_put(i);
