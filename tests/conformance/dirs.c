@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "file_util.h"
 #include "scratch.h"
 
 #ifndef RENAME_NOREPLACE
@@ -37,35 +38,6 @@ struct dirent64_rec {
 #define DT_UNKNOWN_ 0
 #define DT_DIR_ 4
 #define DT_REG_ 8
-
-static int dfd = -1;
-
-static int put(const char *name, const char *text)
-{
-	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-static ssize_t get(const char *name, char *buf, size_t cap)
-{
-	int fd = openat(dfd, name, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, cap - 1);
-	close(fd);
-	buf[n < 0 ? 0 : n] = 0;
-	return n;
-}
-
-static long nlink_of(const char *name)
-{
-	struct stat st;
-	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (long)st.st_nlink : -1;
-}
 
 static ino_t ino_of(const char *name)
 {

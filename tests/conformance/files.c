@@ -23,37 +23,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "file_util.h"
 #include "scratch.h"
 
 #ifndef FALLOC_FL_KEEP_SIZE
 #define FALLOC_FL_KEEP_SIZE 0x01 /* linux/falloc.h */
 #endif
-
-/* The directory, open: the *at calls take it. */
-static int dfd = -1;
-
-/* Creates name with the given contents; returns 0 or -1. */
-static int put(const char *name, const char *text)
-{
-	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-/* The whole file (up to cap - 1 bytes) as a string; its length, or -1. */
-static ssize_t get(const char *name, char *buf, size_t cap)
-{
-	int fd = openat(dfd, name, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, cap - 1);
-	close(fd);
-	buf[n < 0 ? 0 : n] = 0;
-	return n;
-}
 
 static long long size_of(int fd)
 {
