@@ -5,6 +5,7 @@
 
 struct file;
 struct stat;
+struct poll_table;
 
 struct file_ops {
 	/* Kernel buffers; *pos is the file offset for seekable files. */
@@ -12,6 +13,9 @@ struct file_ops {
 	ssize_t (*write)(struct file *f, const void *buf, size_t n, u64 *pos);
 	int (*stat)(struct file *f, struct stat *st);
 	long (*ioctl)(struct file *f, unsigned cmd, uptr_t arg);
+	/* Readiness now (fs/poll.h); registers on the file's wait queues through pt when pt is
+	 * not NULL. NULL: always ready for reading and writing. */
+	u32 (*poll)(struct file *f, struct poll_table *pt);
 	/* The last descriptor of the file went (pipes count their ends). */
 	void (*release)(struct file *f);
 	bool seekable;

@@ -1,7 +1,41 @@
-/* Sending a signal to the process from inside the kernel (SIGPIPE on a broken pipe, ...). */
+/* Signals: sending them, delivering them on the way back to user mode, and what blocking calls
+ * need to know of them. Signal state (pending sets, queued siginfo) has its own spin lock, so a
+ * timer interrupt can send a signal; actions and masks change under the big kernel lock. */
 #pragma once
 #include "types.h"
+#include <asm/signal.h>
+#include <asm-generic/siginfo.h>
 
-/* Acts on signal sig for the current thread as kill() would: returns 0, or does not return when
- * the signal's default action ends the process. */
+struct thread;
+struct regs;
+struct wait_queue;
+
+#define SIG_BIT(n) (1UL << ((n) - 1))
+
+/* Sends sig to the process (t == NULL: a thread that does not block it takes it, as Linux picks
+ * one) or to thread t alone. info == NULL means a signal the kernel generates (si_code
+ * SI_KERNEL); otherwise info is copied as given. A signal whose action is "ignore" is dropped.
+ * A thread blocked in the kernel that can take the signal is woken (WAKE_INTERRUPT); one running
+ * on another CPU is sent an IPI so it delivers on its way back to user mode. Safe from interrupt
+ * handlers. Returns 0, or -EAGAIN when the real-time queue is full. */
+int signal_send(struct thread *t, int sig, const siginfo_t *info);
+/* Sends sig to the current thread as raise() would (SIGPIPE on a broken pipe): returns 0, or
+ * does not return when its default action ends the process. */
 long signal_raise(int sig);
+/* Whether a signal the current thread does not block is pending: a blocking call must return
+ * (sched_block and wait_on then return WAKE_INTERRUPT at once). */
+bool signal_pending(void);
+bool signal_pending_for(struct thread *t);
+/* Takes the lowest-numbered signal in mask pending for the current thread (its own first, then
+ * the process's) and fills *info; 0 when none is (sigtimedwait, signalfd). */
+int signal_dequeue(u64 mask, siginfo_t *info);
+/* Woken whenever a signal is queued for the process or any of its threads (signalfd). */
+extern struct wait_queue signal_queued_wq;
+/* The way back to user mode (syscall, trap, interrupt): delivers pending signals by building a
+ * handler frame on the user stack or carrying out the default action. For a syscall frame
+ * (vector 0x80) it also turns an -ERESTART* result into EINTR or a restart. */
+void signal_deliver(struct regs *r);
+/* A fault in user mode (page fault, divide error, ...): delivers sig to the current thread's
+ * handler at once, or ends the process with the fault report when there is none or it is
+ * blocked. */
+void signal_fault(struct regs *r, int sig, int code, u64 addr);
