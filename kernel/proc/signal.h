@@ -39,3 +39,10 @@ void signal_deliver(struct regs *r);
  * handler at once, or ends the process with the fault report when there is none or it is
  * blocked. */
 void signal_fault(struct regs *r, int sig, int code, u64 addr);
+/* ppoll, pselect6, epoll_pwait and sigsuspend wait with a temporary signal mask. Begin installs
+ * it (the thread's own mask is kept aside); end puts the thread's mask back, except when the
+ * wait was interrupted (interrupted == true): then the mask comes back only after the signal
+ * that interrupted it has been delivered, so its handler runs and the frame records the
+ * thread's own mask, as Linux does. */
+void signal_mask_begin(u64 mask);
+void signal_mask_end(bool interrupted);
