@@ -21,7 +21,7 @@ static bool value_of(const char *w, size_t n, const char *key, const char **val,
 	return true;
 }
 
-/* monos.trace=syscalls,futex: a comma-separated list. */
+/* monos.trace=syscalls,futex,signals: a comma-separated list. */
 static void parse_traces(const char *v, size_t vn)
 {
 	while (vn) {
@@ -32,6 +32,8 @@ static void parse_traces(const char *v, size_t vn)
 			options.trace_syscalls = true;
 		else if (word_is(v, k, "futex"))
 			options.trace_futex = true;
+		else if (word_is(v, k, "signals"))
+			options.trace_signals = true;
 		v += k;
 		vn -= k;
 		if (vn) {

@@ -7,6 +7,7 @@ struct options {
 	bool ctl_debugcon;
 	bool trace_syscalls;
 	bool trace_futex;   /* monos.trace=futex: one line per futex operation */
+	bool trace_signals; /* monos.trace=signals: one line per signal sent, delivered, dropped */
 	char sched_policy[16]; /* monos.sched=NAME (sched/policy.h); empty: the default */
 	bool verbose;
 	bool aslr;

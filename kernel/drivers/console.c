@@ -6,6 +6,7 @@
 #include "drivers/serial.h"
 #include "drivers/ctl.h"
 #include "lib/string.h"
+#include "errno.h"
 
 static u32 tty_mask = 7;
 
@@ -94,27 +95,40 @@ static void echo(const char *s, size_t n)
 		serial_write(s, n);
 }
 
-/* The next byte typed. The UART's interrupt is not wired up (no I/O APIC driver yet), so a
- * reader polls it every 2 ms and sleeps between: other threads run meanwhile. */
-static u8 wait_getc(void)
+/* The next byte typed, or -1 when a signal interrupts the wait. The UART's interrupt is not
+ * wired up (no I/O APIC driver yet), so a reader polls it every 2 ms and sleeps between: other
+ * threads run meanwhile. */
+static int wait_getc(void)
 {
 	u8 c;
 	while (!serial_poll(&c))
-		sched_sleep_until(time_monotonic_ns() + 2 * 1000 * 1000);
+		if (sched_sleep_until(time_monotonic_ns() + 2 * 1000 * 1000) == WAKE_INTERRUPT)
+			return -1;
 	return c;
 }
 
-static void read_line(void)
+static bool line_building; /* read_line was interrupted: the line so far is kept */
+
+/* Reads a line in canonical mode; false when a signal interrupted it (the part typed stays
+ * for the restarted read, as in Linux's line discipline). */
+static bool read_line(void)
 {
-	line_len = line_pos = 0;
-	line_eof = false;
+	if (!line_building) {
+		line_len = line_pos = 0;
+		line_eof = false;
+		line_building = true;
+	}
 	for (;;) {
-		u8 c = wait_getc();
+		int got = wait_getc();
+		if (got < 0)
+			return false;
+		u8 c = (u8)got;
 		if (c == '\r' && (termios.c_iflag & ICRNL))
 			c = '\n';
 		if (c == 4) { /* VEOF: ends the line without a newline; alone, it is end of file */
 			line_eof = line_len == 0;
-			return;
+			line_building = false;
+			return true;
 		}
 		if (c == 0x7f || c == 8) { /* VERASE */
 			if (line_len) {
@@ -133,34 +147,39 @@ static void read_line(void)
 			line[line_len++] = (char)c;
 		if (c == '\n') {
 			echo("\r\n", 2);
-			return;
+			line_building = false;
+			return true;
 		}
 		echo((char *)&c, 1);
 	}
 }
 
-size_t console_read_line(char *buf, size_t n)
+ssize_t console_read_line(char *buf, size_t n)
 {
 	if (!(termios.c_lflag & ICANON) && line_pos == line_len) {
 		size_t got = 0;
 		if (n == 0)
 			return 0;
-		u8 c = wait_getc();
+		int first = wait_getc();
+		if (first < 0)
+			return -ERESTARTSYS;
+		u8 c = (u8)first;
 		do {
 			if (c == '\r' && (termios.c_iflag & ICRNL))
 				c = '\n';
 			buf[got++] = (char)c;
 			echo((char *)&c, 1);
 		} while (got < n && serial_poll(&c));
-		return got;
+		return (ssize_t)got;
 	}
 	if (line_pos == line_len) {
-		read_line();
+		if (!read_line())
+			return -ERESTARTSYS;
 		if (line_eof)
 			return 0;
 	}
 	size_t take = MIN(n, line_len - line_pos);
 	memcpy(buf, line + line_pos, take);
 	line_pos += take;
-	return take;
+	return (ssize_t)take;
 }

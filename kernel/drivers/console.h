@@ -10,7 +10,7 @@ bool console_is_tty(int fd);
 void console_write_fd(int fd, const char *buf, size_t n);
 /* App input on fd 0 when it is a terminal: a canonical line (0 at end of file, ^D), or in
  * non-canonical mode the bytes that have arrived (at least one). */
-size_t console_read_line(char *buf, size_t n);
+ssize_t console_read_line(char *buf, size_t n);
 /* The terminal's settings (Linux's defaults until the app changes them). */
 const struct termios *console_termios(void);
 void console_set_termios(const struct termios *t);

@@ -42,7 +42,8 @@ static ssize_t pipe_read(struct file *f, void *out, size_t n, u64 *pos)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_on(&p->readers_wait, 0);
+		if (wait_on(&p->readers_wait, 0) == WAKE_INTERRUPT)
+			return -ERESTARTSYS;
 	}
 	size_t take = MIN(n, p->len);
 	for (size_t k = 0; k < take; k++)
@@ -70,7 +71,8 @@ static ssize_t pipe_write(struct file *f, const void *in, size_t n, u64 *pos)
 		if (room == 0 || (n <= PIPE_BUF_ATOMIC && room < n)) {
 			if (f->flags & O_NONBLOCK)
 				return done ? (ssize_t)done : -EAGAIN;
-			wait_on(&p->writers_wait, 0);
+			if (wait_on(&p->writers_wait, 0) == WAKE_INTERRUPT)
+				return done ? (ssize_t)done : -ERESTARTSYS;
 			continue;
 		}
 		size_t put = MIN(n - done, room);

@@ -29,7 +29,7 @@ static ssize_t console_read(struct file *f, void *buf, size_t n, u64 *pos)
 	(void)pos;
 	if (!console_is_tty(0))
 		return -EBADF; /* input comes from the terminal only when stdin is one */
-	return (ssize_t)console_read_line(buf, n);
+	return console_read_line(buf, n);
 }
 
 static ssize_t console_write(struct file *f, const void *buf, size_t n, u64 *pos)

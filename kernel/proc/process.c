@@ -1,6 +1,7 @@
 /* The process's identity and limits, its threads' birth and death, and its end: the VM powers
  * off with the exit status. */
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "sched/sched.h"
 #include "core/time.h"
 #include "mm/usercopy.h"
@@ -42,6 +43,7 @@ void proc_init(void)
 	proc.rlimits[RLIMIT_RTPRIO][0] = proc.rlimits[RLIMIT_RTPRIO][1] = 0;
 
 	list_init(&proc.threads);
+	list_init(&proc.shared_queue);
 	struct thread *t = thread_alloc();
 	if (!t)
 		panic("out of memory for the first thread");
@@ -71,6 +73,7 @@ void thread_exit(int status)
 		if (copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0)
 			futex_wake_one(t->clear_child_tid);
 	}
+	signal_thread_exit(t);
 	if (--proc.nthreads == 0)
 		proc_exit(status);
 	/* The main thread stays listed as a zombie (/proc/self/task shows it, state Z) while the

@@ -17,6 +17,9 @@ struct process {
 	const char **argv, **envp; /* as the program was started with (/proc/self/cmdline) */
 	u32 personality;
 	struct k_sigaction sigactions[64];
+	u64 shared_pending;       /* signals sent to the process, not yet taken by a thread */
+	struct list shared_queue; /* their siginfo (struct sigqueue_entry) */
+	int nqueued;              /* siginfo entries queued in all (RLIMIT_SIGPENDING) */
 	u32 umask;
 	u64 rlimits[16][2];       /* RLIMIT_* cur, max */
 	u64 auxv[64];             /* as given to the app, for /proc/self/auxv later */

@@ -11,6 +11,7 @@ struct regs;
 struct wait_queue;
 
 #define SIG_BIT(n) (1UL << ((n) - 1))
+#define SIGNAL_MAX 64 /* Linux's _NSIG on x86-64 (the UAPI header's NSIG is the old 32) */
 
 /* Sends sig to the process (t == NULL: a thread that does not block it takes it, as Linux picks
  * one) or to thread t alone. info == NULL means a signal the kernel generates (si_code
@@ -46,3 +47,10 @@ void signal_fault(struct regs *r, int sig, int code, u64 addr);
  * thread's own mask, as Linux does. */
 void signal_mask_begin(u64 mask);
 void signal_mask_end(bool interrupted);
+/* A thread ends: the signals sent to it alone go with it. */
+void signal_thread_exit(struct thread *t);
+/* The way back to user mode from a syscall, trap or interrupt (entry code, without the big
+ * kernel lock): delivers what is deliverable. Cheap when nothing is. */
+void signal_return_to_user(struct regs *r);
+/* sig's action became "ignore": pending instances of it go, blocked or not (POSIX). */
+void signal_discard(int sig);

@@ -4,6 +4,7 @@
 #include "sched/sched.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/regs.h"
+#include "proc/signal.h"
 
 void sched_interrupt(void);
 
@@ -12,6 +13,8 @@ void irq_dispatch(struct regs *r)
 	lapic_eoi();
 	if (r->vector == VEC_TIMER || r->vector == VEC_RESCHED)
 		sched_interrupt();
-	if (regs_from_user(r))
+	if (regs_from_user(r)) {
 		sched_preempt_point();
+		signal_return_to_user(r);
+	}
 }

@@ -5,6 +5,7 @@
  * that moves to another CPU may still be saving its context on the old one: `on_cpu` says so,
  * and the new CPU waits for it to clear before switching to it. */
 #include "sched/sched.h"
+#include "proc/signal.h"
 #include "sched/policy.h"
 #include "sched/spinlock.h"
 #include "sched/bkl.h"
@@ -281,6 +282,10 @@ int sched_block(u64 deadline_ns)
 	spin_lock(&c->lock);
 	/* The big lock goes only now that the thread is blocked under its queue's lock: a waker
 	 * that finds it on a wait queue then waits for the switch and cannot miss it. */
+	/* A signal sent before this point found the thread not yet blocked; senders hold the
+	 * big lock, so checking under it (still held here) misses none. */
+	if (t->wake_reason == WAKE_NONE && signal_pending_for(t))
+		t->wake_reason = WAKE_INTERRUPT;
 	int depth = bkl_release_all();
 	if (t->wake_reason != WAKE_NONE) {
 		/* Woken between making itself findable and getting here. */
@@ -300,6 +305,13 @@ int sched_block(u64 deadline_ns)
 	int reason = t->wake_reason;
 	t->wake_reason = WAKE_NONE;
 	return reason;
+}
+
+void sched_kick(struct thread *t)
+{
+	int cpu = t->cpu;
+	if (t->on_cpu && cpu != (int)this_cpu()->cpu_id)
+		lapic_send_ipi(cpus[cpu]->apic_id, VEC_RESCHED);
 }
 
 int sched_sleep_until(u64 deadline_ns)

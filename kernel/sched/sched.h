@@ -24,6 +24,9 @@ int sched_block(u64 deadline_ns);
 /* Makes a blocked thread runnable with this reason; false when it was not blocked (already
  * woken, timed out, or never slept). Safe from interrupt handlers and any CPU. */
 bool sched_wake(struct thread *t, int reason);
+/* Makes a thread running on another CPU enter the kernel soon (an IPI), so that it notices a
+ * signal on its way back to user mode. Nothing when it runs here or is not running. */
+void sched_kick(struct thread *t);
 /* Sleeps until the monotonic deadline; returns WAKE_TIMEOUT, or WAKE_INTERRUPT when woken early. */
 int sched_sleep_until(u64 deadline_ns);
 /* The current thread changed its allowed CPUs: move it when it runs where it may not. */

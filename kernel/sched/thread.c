@@ -1,5 +1,6 @@
 /* Allocating and freeing a thread: its struct, kernel stack and FPU save area. */
 #include "sched/thread.h"
+#include <linux/signal.h>
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/regs.h"
 #include "mm/kheap.h"
@@ -30,6 +31,8 @@ struct thread *thread_alloc(void)
 	list_init(&t->rq_link);
 	list_init(&t->all_link);
 	list_init(&t->timer_link);
+	list_init(&t->sigqueue);
+	t->altstack_flags = SS_DISABLE;
 	return t;
 }
 

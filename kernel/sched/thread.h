@@ -50,8 +50,16 @@ struct thread {
 	uptr_t clear_child_tid;  /* CLONE_CHILD_CLEARTID / set_tid_address */
 	uptr_t robust_list;
 	u64 robust_list_len;
-	u64 sigmask;
-	u64 sigpending;          /* signals sent while blocked, bit n-1 for signal n */
+	u64 sigmask;             /* blocked signals, bit n-1 for signal n */
+	u64 sigpending;          /* signals sent to this thread alone and not yet taken */
+	struct list sigqueue;    /* their siginfo (struct sigqueue_entry), oldest first */
+	u64 saved_sigmask;       /* the own mask while a temporary one is in place */
+	bool restore_sigmask;    /* put saved_sigmask back once a signal has been delivered */
+	bool force_iret;         /* the syscall rewrote every register: return by iretq */
+	uptr_t altstack_sp;      /* sigaltstack; altstack_flags SS_DISABLE when there is none */
+	u64 altstack_size;
+	u32 altstack_flags;
+	u64 trap_nr, trap_err, trap_cr2; /* the last user fault, for the signal frame */
 	char comm[16];           /* the thread's name (prctl PR_SET_NAME), NUL-terminated */
 };
 

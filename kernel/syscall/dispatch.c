@@ -9,6 +9,7 @@
 #include "arch/x86_64/asm.h"
 #include "core/cmdline.h"
 #include "core/log.h"
+#include "proc/signal.h"
 #include "errno.h"
 
 static u8 logged_unsupported[NR_SYSCALLS / 8];
@@ -26,13 +27,14 @@ static long unsupported(unsigned nr, const struct syscall_entry *e)
 }
 
 /* Returns nonzero when the return to user mode must use iretq: sysretq faults in ring 0 on a
- * non-canonical RIP, and it cannot restore RCX and R11. */
+ * non-canonical RIP, and it cannot restore RCX and R11 (which rt_sigreturn restores). */
 int syscall_dispatch(struct regs *r)
 {
 	unsigned nr = (unsigned)r->rax;
 	const struct syscall_entry *e = r->rax < NR_SYSCALLS ? &syscall_table[nr] : NULL;
 	u64 args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 	long ret;
+	r->error = r->rax; /* the number, should a signal make the call start again */
 	bkl_lock();
 	if (r->rax >= NR_SYSCALLS || !e->fn) {
 		ret = unsupported(nr, e);
@@ -46,5 +48,11 @@ int syscall_dispatch(struct regs *r)
 		trace_syscall(nr, e, args, ret, false);
 	bkl_unlock();
 	sched_preempt_point();
+	signal_return_to_user(r);
+	struct thread *t = current_thread();
+	if (t->force_iret) {
+		t->force_iret = false;
+		return 1;
+	}
 	return r->rip >= USER_TOP || r->cs != USER_CS;
 }

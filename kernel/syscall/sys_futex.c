@@ -70,11 +70,15 @@ static long read_deadline(uptr_t utime, bool absolute, bool realtime, u64 *deadl
 	return 0;
 }
 
-static long wait_result(const struct futex_waiter *w, int reason)
+/* Interrupted by a signal, a wait without a timeout is restarted under SA_RESTART; one with
+ * a timeout returns EINTR once a handler has run (Linux's restart block). */
+static long wait_result(const struct futex_waiter *w, int reason, u64 deadline)
 {
 	if (w->woken)
 		return 0;
-	return reason == WAKE_TIMEOUT ? -ETIMEDOUT : -EINTR;
+	if (reason == WAKE_TIMEOUT)
+		return -ETIMEDOUT;
+	return deadline ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
 }
 
 /* Blocks on the waiters already queued for this thread; unqueues them all after. */
@@ -105,7 +109,7 @@ static long futex_wait(uptr_t uaddr, bool private, u32 val, u32 bitset, u64 dead
 	struct futex_waiter w;
 	current_thread()->wake_reason = WAKE_NONE;
 	enqueue(&w, uaddr, private, bitset, false);
-	return wait_result(&w, block(&w, 1, deadline));
+	return wait_result(&w, block(&w, 1, deadline), deadline);
 }
 
 /* Wakes up to n waiters on (addr, private) whose bitset meets `bitset`; returns how many. */
@@ -284,7 +288,7 @@ static long futex_lock_pi(uptr_t uaddr, bool private, u64 deadline, bool try)
 		if (reason == WAKE_TIMEOUT)
 			return -ETIMEDOUT;
 		if (reason == WAKE_INTERRUPT)
-			return -EINTR;
+			return -ERESTARTNOINTR; /* as Linux: the lock attempt always starts again */
 		err = copy_from_user(&cur, uaddr, sizeof(cur));
 	}
 }
@@ -485,7 +489,7 @@ long sys_futex_waitv(uptr_t uwaiters, u32 nr, u32 flags, uptr_t utime, int clock
 			list_remove(&mine[i].link);
 	} else {
 		int reason = block(mine, (int)nr, deadline);
-		ret = reason == WAKE_TIMEOUT ? -ETIMEDOUT : -EINTR;
+		ret = reason == WAKE_TIMEOUT ? -ETIMEDOUT : -ERESTARTSYS;
 		for (u32 i = 0; i < nr; i++) {
 			if (mine[i].woken) {
 				ret = i;

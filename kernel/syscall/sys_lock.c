@@ -90,7 +90,8 @@ long fcntl_lock(int fd, int cmd, uptr_t arg)
 	 * have none on Linux either. */
 	while ((err = record_lock_set(f->inode, owner, fl.l_type, start, end)) == -EAGAIN &&
 	       (cmd == F_SETLKW || cmd == F_OFD_SETLKW))
-		wait_on(&lock_waiters, 0);
+		if (wait_on(&lock_waiters, 0) == WAKE_INTERRUPT)
+			return -ERESTARTSYS;
 	return err;
 }
 
@@ -106,6 +107,7 @@ long sys_flock(int fd, int op)
 		return -EINVAL;
 	long err;
 	while ((err = flock_set(f, kind)) == -EWOULDBLOCK && !(op & LOCK_NB))
-		wait_on(&lock_waiters, 0);
+		if (wait_on(&lock_waiters, 0) == WAKE_INTERRUPT)
+			return -ERESTARTSYS;
 	return err;
 }

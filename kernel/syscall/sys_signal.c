@@ -1,23 +1,31 @@
-/* Signal state and sending: rt_sigaction and rt_sigprocmask keep and report the actions and the
- * mask as Linux validates them; kill, tgkill and tkill to ourselves carry out the default action
- * (terminate, or ignore), and a blocked signal waits as pending until unblocked. Running handlers
- * needs signal frames, which come with the signals issue: sending a signal that has a handler
- * returns ENOSYS and says so once. */
+/* The signal syscalls: actions, masks, sending (kill, tgkill, tkill, rt_sigqueueinfo,
+ * rt_tgsigqueueinfo), waiting (rt_sigtimedwait, rt_sigsuspend, pause), sigaltstack and
+ * rt_sigreturn. Delivery itself is proc/signal.c's, on the way back to user mode. */
 #include "syscall/syscall.h"
 #include "proc/process.h"
 #include "proc/fault.h"
 #include "proc/signal.h"
+#include "proc/signal_frame.h"
+#include "sched/sched.h"
+#include "arch/x86_64/regs.h"
+#include "core/time.h"
 #include "core/log.h"
-#include <asm/signal.h>
+#include "lib/string.h"
+#include <linux/signal.h>
+#include <linux/time_types.h>
 
 #define KERNEL_SIGSET_SIZE 8
-#define UNBLOCKABLE ((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))
+#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define SIG_DFL_HANDLER 0
+#define SIG_IGN_HANDLER 1
+#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT) | \
+			 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+
+static bool valid_signal(int sig) { return sig >= 1 && sig <= SIGNAL_MAX; }
 
 long sys_rt_sigaction(int sig, uptr_t act, uptr_t oact, u64 size)
 {
-	if (size != KERNEL_SIGSET_SIZE)
-		return -EINVAL;
-	if (sig < 1 || sig > 64)
+	if (size != KERNEL_SIGSET_SIZE || !valid_signal(sig))
 		return -EINVAL;
 	struct k_sigaction *ka = &proc.sigactions[sig - 1];
 	struct k_sigaction new;
@@ -32,102 +40,12 @@ long sys_rt_sigaction(int sig, uptr_t act, uptr_t oact, u64 size)
 	if (act) {
 		new.mask &= ~UNBLOCKABLE;
 		*ka = new;
+		/* POSIX: setting a pending signal's action to ignore discards it, blocked or not. */
+		if (new.handler == SIG_IGN_HANDLER ||
+		    (new.handler == SIG_DFL_HANDLER && (DEFAULT_IGNORED & SIG_BIT(sig))))
+			signal_discard(sig);
 	}
 	return 0;
-}
-
-#define SIG_BIT(n) (1UL << ((n) - 1))
-#define SIG_DFL_HANDLER 0
-#define SIG_IGN_HANDLER 1
-/* signal(7): default action "Ign" or "Cont"; SIGSTOP-like ones cannot stop the only process
- * (nothing could continue it) and are ignored too. */
-#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT) | \
-			 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
-
-/* Acts on signal sig, now deliverable: its default action, or nothing when ignored. */
-static long act_on(int sig)
-{
-	u64 handler = proc.sigactions[sig - 1].handler;
-	if (sig == SIGKILL || (handler == SIG_DFL_HANDLER && !(DEFAULT_IGNORED & SIG_BIT(sig))))
-		signal_terminate(sig);
-	if (handler == SIG_IGN_HANDLER || handler == SIG_DFL_HANDLER)
-		return 0;
-	static bool said;
-	if (!said) {
-		said = true;
-		kerr("monos: signal handlers are not run yet (%s has one): the signal is refused\n",
-		     signal_name(sig));
-	}
-	return -ENOSYS;
-}
-
-/* Sends sig to thread t: pending while t blocks it, else acted on at once. */
-static long raise_in(struct thread *t, int sig)
-{
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	if (sig == 0)
-		return 0; /* only the permission and existence check */
-	if ((t->sigmask & SIG_BIT(sig)) && sig != SIGKILL && sig != SIGSTOP) {
-		u64 handler = proc.sigactions[sig - 1].handler;
-		if (handler != SIG_IGN_HANDLER)
-			t->sigpending |= SIG_BIT(sig);
-		return 0;
-	}
-	return act_on(sig);
-}
-
-long signal_raise(int sig) { return raise_in(current_thread(), sig); }
-
-/* Acts on pending signals the mask no longer blocks, lowest first as Linux delivers them. */
-static void deliver_unblocked(void)
-{
-	struct thread *t = current_thread();
-	u64 ready = t->sigpending & ~t->sigmask;
-	for (int sig = 1; ready && sig <= 64; sig++) {
-		if (!(ready & SIG_BIT(sig)))
-			continue;
-		t->sigpending &= ~SIG_BIT(sig);
-		ready &= ~SIG_BIT(sig);
-		act_on(sig);
-	}
-}
-
-static bool is_us(int pid) { return pid == proc.pid || pid == 0 || pid == -1 || pid == -proc.pid; }
-
-long sys_kill(int pid, int sig)
-{
-	if (!is_us(pid))
-		return -ESRCH;
-	return signal_raise(sig);
-}
-
-long sys_tgkill(int tgid, int tid, int sig)
-{
-	if (tgid <= 0 || tid <= 0)
-		return -EINVAL;
-	struct thread *t = proc_find_thread(tid);
-	if (tgid != proc.pid || !t)
-		return -ESRCH;
-	return raise_in(t, sig);
-}
-
-long sys_tkill(int tid, int sig)
-{
-	if (tid <= 0)
-		return -EINVAL;
-	struct thread *t = proc_find_thread(tid);
-	if (!t)
-		return -ESRCH;
-	return raise_in(t, sig);
-}
-
-long sys_rt_sigpending(uptr_t set, u64 size)
-{
-	if (size > KERNEL_SIGSET_SIZE)
-		return -EINVAL;
-	u64 pending = current_thread()->sigpending & current_thread()->sigmask;
-	return copy_to_user(set, &pending, size);
 }
 
 long sys_rt_sigprocmask(int how, uptr_t set, uptr_t oset, u64 size)
@@ -149,9 +67,199 @@ long sys_rt_sigprocmask(int how, uptr_t set, uptr_t oset, u64 size)
 	}
 	if (oset && copy_to_user(oset, &old, sizeof(old)))
 		return -EFAULT;
-	if (set) {
-		*mask = new;
-		deliver_unblocked();
-	}
+	if (set)
+		*mask = new; /* what it unblocks is delivered on the way out */
 	return 0;
+}
+
+long sys_rt_sigpending(uptr_t set, u64 size)
+{
+	if (size > KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	struct thread *t = current_thread();
+	u64 pending = (t->sigpending | proc.shared_pending) & t->sigmask;
+	return copy_to_user(set, &pending, size) ? -EFAULT : 0;
+}
+
+/* ---- sending ------------------------------------------------------------------------------ */
+
+static void user_info(siginfo_t *info, int code)
+{
+	memset(info, 0, sizeof(*info));
+	info->si_code = code;
+	info->si_pid = proc.pid;
+	info->si_uid = 0;
+}
+
+/* kill's targets: ourselves by pid, process group 0 or -pid (the process is its own group);
+ * -1 means every process but the caller, and there is none. */
+static bool is_us(int pid) { return pid == proc.pid || pid == 0 || pid == -proc.pid; }
+
+static long send_checked(struct thread *t, int sig, const siginfo_t *info)
+{
+	if (sig < 0 || sig > SIGNAL_MAX)
+		return -EINVAL;
+	if (sig == 0)
+		return 0; /* the existence check only */
+	return signal_send(t, sig, info);
+}
+
+long sys_kill(int pid, int sig)
+{
+	if (sig < 0 || sig > SIGNAL_MAX)
+		return -EINVAL;
+	if (!is_us(pid))
+		return -ESRCH;
+	siginfo_t info;
+	user_info(&info, SI_USER);
+	return send_checked(NULL, sig, &info);
+}
+
+static long thread_kill(int tgid, int tid, int sig)
+{
+	if (sig < 0 || sig > SIGNAL_MAX)
+		return -EINVAL;
+	struct thread *t = proc_find_thread(tid);
+	if (!t || t->zombie || (tgid > 0 && tgid != proc.pid))
+		return -ESRCH;
+	siginfo_t info;
+	user_info(&info, SI_TKILL);
+	return send_checked(t, sig, &info);
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return thread_kill(tgid, tid, sig);
+}
+
+long sys_tkill(int tid, int sig)
+{
+	if (tid <= 0)
+		return -EINVAL;
+	return thread_kill(0, tid, sig);
+}
+
+/* rt_sigqueueinfo's siginfo comes from the caller; to itself any si_code is allowed (Linux
+ * refuses SI_USER-like codes only toward other processes). */
+static long queue_info(struct thread *t, int sig, uptr_t uinfo)
+{
+	siginfo_t info;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	info.si_signo = sig;
+	return send_checked(t, sig, &info);
+}
+
+long sys_rt_sigqueueinfo(int tgid, int sig, uptr_t uinfo)
+{
+	if (!is_us(tgid) || tgid <= 0)
+		return -ESRCH;
+	return queue_info(NULL, sig, uinfo);
+}
+
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uptr_t uinfo)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	struct thread *t = proc_find_thread(tid);
+	if (tgid != proc.pid || !t || t->zombie)
+		return -ESRCH;
+	return queue_info(t, sig, uinfo);
+}
+
+/* ---- waiting ------------------------------------------------------------------------------ */
+
+long sys_rt_sigsuspend(uptr_t umask, u64 size)
+{
+	u64 mask;
+	if (size != KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_mask_begin(mask);
+	while (!signal_pending())
+		sched_sleep_until(0);
+	signal_mask_end(true);
+	return -ERESTARTNOHAND;
+}
+
+long sys_pause(void)
+{
+	while (!signal_pending())
+		sched_sleep_until(0);
+	return -ERESTARTNOHAND;
+}
+
+long sys_rt_sigtimedwait(uptr_t uthese, uptr_t uinfo, uptr_t uts, u64 size)
+{
+	u64 these;
+	if (size != KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&these, uthese, sizeof(these)))
+		return -EFAULT;
+	these &= ~UNBLOCKABLE;
+	u64 deadline = 0;
+	bool poll_only = false;
+	if (uts) {
+		struct __kernel_timespec ts;
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		u64 ns = (u64)ts.tv_sec > (u64)INT64_MAX / 1000000000 ? UINT64_MAX :
+			 (u64)ts.tv_sec * 1000000000 + (u64)ts.tv_nsec;
+		poll_only = ns == 0;
+		u64 now = time_monotonic_ns();
+		deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+	}
+	siginfo_t info;
+	int sig = signal_dequeue(these, &info);
+	if (!sig && !poll_only) {
+		/* As Linux: the awaited signals are unblocked while waiting, so sending one wakes
+		 * this thread; it takes it itself before returning to user mode. */
+		struct thread *t = current_thread();
+		u64 old = t->sigmask;
+		t->sigmask &= ~these;
+		int reason = WAKE_NONE;
+		while (!signal_pending() && reason != WAKE_TIMEOUT)
+			reason = sched_sleep_until(deadline);
+		t->sigmask = old;
+		sig = signal_dequeue(these, &info);
+		if (!sig)
+			return reason == WAKE_TIMEOUT ? -EAGAIN : -EINTR;
+	}
+	if (!sig)
+		return -EAGAIN;
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return sig;
+}
+
+/* ---- stacks and return -------------------------------------------------------------------- */
+
+long sys_sigaltstack(uptr_t uss, uptr_t uoss)
+{
+	stack_t ss, old;
+	if (uss && copy_from_user(&ss, uss, sizeof(ss)))
+		return -EFAULT;
+	long err = signal_altstack(uss ? &ss : NULL, uoss ? &old : NULL, current_thread()->regs->rsp);
+	if (err)
+		return err;
+	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigreturn(void)
+{
+	struct thread *t = current_thread();
+	struct regs *r = t->regs;
+	if (signal_frame_restore(r) != 0) {
+		kerr("monos: rt_sigreturn found no valid signal frame at %lx\n", r->rsp - 8);
+		signal_terminate(SIGSEGV);
+	}
+	t->force_iret = true; /* every register, rcx and r11 included, is the frame's */
+	return (long)r->rax;
 }

@@ -114,7 +114,7 @@ struct run_opts {
 	unsigned smp;
 	const char *machine;
 	enum accel_choice accel;
-	bool icount, trace_syscalls, trace_futex, no_aslr, dry_run, verbose;
+	bool icount, trace_syscalls, trace_futex, trace_signals, no_aslr, dry_run, verbose;
 	const char *sched;
 	bool no_cache, allow_missing, missing_files, no_profiles;
 	double timeout;
@@ -319,8 +319,11 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 					o->trace_syscalls = true;
 				else if (strcmp(w, "futex") == 0)
 					o->trace_futex = true;
+				else if (strcmp(w, "signals") == 0)
+					o->trace_signals = true;
 				else
-					usage_error("--trace=%s: traces are 'syscalls' and 'futex'", optarg);
+					usage_error("--trace=%s: traces are 'syscalls', 'futex' and 'signals'",
+						    optarg);
 			}
 			free(list);
 			break;
@@ -679,6 +682,7 @@ static int cmd_run(int argc, char **argv)
 		.tty_mask = tty_mask,
 		.trace_syscalls = o.trace_syscalls,
 		.trace_futex = o.trace_futex,
+		.trace_signals = o.trace_signals,
 		.sched = o.sched,
 		.kernel_verbose = o.verbose,
 		.no_aslr = o.no_aslr,

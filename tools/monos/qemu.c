@@ -26,9 +26,14 @@
 
 char *qemu_kernel_cmdline(const struct vm_config *c)
 {
-	const char *trace = c->trace_syscalls && c->trace_futex ? " monos.trace=syscalls,futex"
-			    : c->trace_syscalls ? " monos.trace=syscalls"
-			    : c->trace_futex ? " monos.trace=futex" : "";
+	char trace[64] = "";
+	const char *sep = " monos.trace=";
+	if (c->trace_syscalls)
+		strcat(trace, sep), strcat(trace, "syscalls"), sep = ",";
+	if (c->trace_futex)
+		strcat(trace, sep), strcat(trace, "futex"), sep = ",";
+	if (c->trace_signals)
+		strcat(trace, sep), strcat(trace, "signals"), sep = ",";
 	char *s = xasprintf("monos.ctl=debugcon monos.tty=%u%s%s%s%s%s", c->tty_mask, trace,
 			    c->kernel_verbose ? " monos.verbose" : "",
 			    c->no_aslr ? " monos.aslr=off" : "",

@@ -26,7 +26,8 @@ struct vm_config {
 	/* kernel command line (docs/protocol.md) */
 	unsigned tty_mask;		/* monos.tty */
 	bool trace_syscalls;		/* monos.trace=syscalls */
-	bool trace_futex;		/* monos.trace=futex (with syscalls: syscalls,futex) */
+	bool trace_futex;		/* monos.trace=futex */
+	bool trace_signals;		/* monos.trace=signals (the three combine: monos.trace=a,b) */
 	const char *sched;		/* monos.sched=POLICY, NULL = the kernel's default */
 	bool kernel_verbose;		/* monos.verbose */
 	bool no_aslr;			/* monos.aslr=off */

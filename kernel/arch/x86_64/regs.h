@@ -10,4 +10,9 @@ struct regs {
 	u64 rip, cs, rflags, rsp, ss;
 };
 
+/* A syscall's frame has this "vector"; its error slot holds the syscall number (for restarts)
+ * until a signal frame or rt_sigreturn makes it NOT_A_SYSCALL. */
+#define SYSCALL_FRAME_VECTOR 0x80
+#define NOT_A_SYSCALL (~0UL)
+
 static inline bool regs_from_user(const struct regs *r) { return (r->cs & 3) == 3; }

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "mm/vm.h"
 #include "proc/fault.h"
+#include "proc/signal.h"
 #include <asm/signal.h>
 #include <asm-generic/siginfo.h>
 
@@ -39,15 +40,29 @@ static const char *const vector_names[32] = {
 	"virtualization", "control protection",
 };
 
-/* The signal Linux sends for each exception taken in user mode (arch/x86/kernel/traps.c). */
-static int vector_signal(u64 vec)
+/* The signal and si_code Linux sends for each exception taken in user mode
+ * (arch/x86/kernel/traps.c). */
+static int vector_signal(u64 vec, int *code)
 {
 	switch (vec) {
-	case 0: case 16: case 19: return SIGFPE;
-	case 1: case 3: return SIGTRAP;
-	case 6: return SIGILL;
-	case 12: case 17: return SIGBUS;
-	default: return SIGSEGV;
+	case 0: *code = FPE_INTDIV; return SIGFPE;
+	case 16: case 19: *code = 0; return SIGFPE; /* x87 and SIMD: decoded from the status word on Linux */
+	case 1: *code = TRAP_BRKPT; return SIGTRAP;
+	case 3: *code = SI_KERNEL; return SIGTRAP;
+	case 6: *code = ILL_ILLOPN; return SIGILL;
+	case 12: *code = SI_KERNEL; return SIGBUS;
+	case 17: *code = BUS_ADRALN; return SIGBUS;
+	default: *code = SI_KERNEL; return SIGSEGV; /* #GP, #NP, #SS...: si_addr 0 */
+	}
+}
+
+/* si_addr for a non-page-fault exception: the faulting instruction, as Linux reports for
+ * divide errors and invalid opcodes; 0 for the ones it reports with SI_KERNEL. */
+static u64 fault_address(const struct regs *r)
+{
+	switch (r->vector) {
+	case 0: case 6: case 16: case 19: return r->rip;
+	default: return 0;
 	}
 }
 
@@ -70,12 +85,16 @@ void trap_dispatch(struct regs *r)
 			kernel_fault(r, addr);
 		}
 		if (code == VM_FAULT_SIGBUS)
-			user_fault(r, SIGBUS, BUS_ADRERR, addr);
-		user_fault(r, SIGSEGV, code, addr);
+			signal_fault(r, SIGBUS, BUS_ADRERR, addr);
+		else
+			signal_fault(r, SIGSEGV, code, addr);
+	} else {
+		if (!regs_from_user(r))
+			kernel_fault(r, 0);
+		int code, sig = vector_signal(r->vector, &code);
+		signal_fault(r, sig, code, fault_address(r));
 	}
-	if (!regs_from_user(r))
-		kernel_fault(r, 0);
-	user_fault(r, vector_signal(r->vector), 0, r->rip);
+	signal_return_to_user(r);
 }
 
 /* Called by irq_common (entry.S) for vectors 32..255, interrupts off. */
