@@ -392,20 +392,12 @@ static void status_memory(struct textbuf *t, const struct mm_sum *s, const struc
 	tb_printf(t, "CoreDumping:\t0\nTHP_enabled:\t1\n");
 }
 
-static int bits_set(u64 v)
-{
-	int n = 0;
-	for (; v; v &= v - 1)
-		n++;
-	return n;
-}
-
 static void status_signals(struct textbuf *t, const struct thread *th)
 {
-	tb_printf(t, "Threads:\t%d\nSigQ:\t%d/%lu\n", proc.nthreads, bits_set(th->sigpending),
+	tb_printf(t, "Threads:\t%d\nSigQ:\t%d/%lu\n", proc.nthreads, proc.nqueued,
 		  proc.rlimits[RLIMIT_SIGPENDING][0]);
-	tb_printf(t, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", th->sigpending, 0UL,
-		  th->sigmask);
+	tb_printf(t, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", th->sigpending,
+		  proc.shared_pending, th->sigmask);
 	tb_printf(t, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", sig_ignored(), sig_caught());
 	tb_printf(t, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		     "CapAmb:\t%016lx\n", 0UL, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0UL);
@@ -470,7 +462,7 @@ void pid_stat(struct textbuf *t, u64 arg)
 	/* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan
 	 * nswap cnswap exit_signal processor rt_priority policy blkio_ticks gtime cgtime */
 	tb_printf(t, " %lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %d 0 0 0 0 0", l.start_code,
-		  l.end_code, l.start_stack, th->sigpending & 0x7fffffffUL, th->sigmask & 0x7fffffffUL,
+		  l.end_code, l.start_stack, (th->sigpending | proc.shared_pending) & 0x7fffffffUL, th->sigmask & 0x7fffffffUL,
 		  sig_ignored() & 0x7fffffffUL, sig_caught() & 0x7fffffffUL, th->cpu);
 	/* start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
 	tb_printf(t, " %lu %lu %lu %lu %lu %lu %lu 0\n", l.start_data, l.end_data, mm.brk_start,
