@@ -9,6 +9,7 @@
 #include "sched/policy.h"
 #include "sched/spinlock.h"
 #include "sched/bkl.h"
+#include "sched/ktimer.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/lapic.h"
@@ -93,6 +94,9 @@ static void arm_timer(struct cpu_sched *c)
 	u64 next = 0;
 	if (!list_empty(&c->timers))
 		next = list_entry(c->timers.next, struct thread, timer_link)->deadline_ns;
+	u64 ktimer_next = ktimer_next_deadline((int)(c - cpu_sched));
+	if (ktimer_next && (!next || ktimer_next < next))
+		next = ktimer_next;
 	if (policy->preemptive && c->rq.count > 0 && !c->curr->is_idle) {
 		u64 slice_end = c->curr->slice_start_ns + SCHED_SLICE_NS;
 		if (!next || slice_end < next)
@@ -102,6 +106,14 @@ static void arm_timer(struct cpu_sched *c)
 		lapic_timer_arm(time_ns_to_tsc(next));
 	else
 		lapic_timer_stop();
+}
+
+void sched_timer_changed(void)
+{
+	struct cpu_sched *c = this_sched();
+	u64 flags = spin_lock_irqsave(&c->lock);
+	arm_timer(c);
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 static void timer_insert(struct cpu_sched *c, struct thread *t)

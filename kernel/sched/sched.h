@@ -29,6 +29,8 @@ bool sched_wake(struct thread *t, int reason);
 void sched_kick(struct thread *t);
 /* Sleeps until the monotonic deadline; returns WAKE_TIMEOUT, or WAKE_INTERRUPT when woken early. */
 int sched_sleep_until(u64 deadline_ns);
+/* This CPU's next ktimer deadline changed (sched/ktimer.c): program the LAPIC timer again. */
+void sched_timer_changed(void);
 /* The current thread changed its allowed CPUs: move it when it runs where it may not. */
 void sched_affinity_changed(void);
 /* Ends the current thread (already off every list but its run queue); never returns. */
