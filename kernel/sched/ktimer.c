@@ -9,6 +9,11 @@
 #include "arch/x86_64/smp.h"
 #include "core/time.h"
 #include "core/log.h"
+#include <linux/time.h>
+
+/* 2^61 ns, 73 years after boot: later deadlines wait this long (it fits a TSC deadline at
+ * clock rates up to 8 GHz). */
+#define KTIMER_FAR (1UL << 61)
 
 struct ktimer_cpu {
 	struct list timers;
@@ -54,6 +59,8 @@ void ktimer_arm(struct ktimer *t, u64 deadline_ns)
 		unlink(t);
 	if (!deadline_ns)
 		deadline_ns = 1; /* 0 means "none" to the scheduler; 1 is long past */
+	if (deadline_ns > KTIMER_FAR)
+		deadline_ns = KTIMER_FAR; /* the LAPIC's TSC deadline would overflow */
 	int cpu = (int)this_cpu()->cpu_id;
 	struct ktimer_cpu *k = list_of(cpu);
 	t->deadline_ns = deadline_ns;
@@ -105,4 +112,37 @@ void ktimer_run_expired(void)
 	}
 	bkl_unlock();
 	sched_timer_changed();
+}
+
+/* ---- clocks -------------------------------------------------------------------------------------- */
+
+bool ktimer_clock_is_wall(int clockid)
+{
+	return clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM || clockid == CLOCK_TAI;
+}
+
+u64 ktimer_clock_now(int clockid)
+{
+	return ktimer_clock_is_wall(clockid) ? time_realtime_ns() : time_monotonic_ns();
+}
+
+u64 ktimer_abs_to_mono(int clockid, u64 abs_ns)
+{
+	if (!ktimer_clock_is_wall(clockid))
+		return abs_ns ? abs_ns : 1;
+	/* The exact offset, never two clock readings taken at different moments. */
+	s64 off = time_realtime_offset_ns();
+	if (off > 0 && abs_ns <= (u64)off)
+		return 1;
+	u64 mono = abs_ns - (u64)off;
+	return mono ? mono : 1;
+}
+
+u64 ktimer_forward(u64 *expiry, u64 now, u64 interval_ns)
+{
+	if (now < *expiry || !interval_ns)
+		return 0;
+	u64 n = (now - *expiry) / interval_ns + 1;
+	*expiry += n * interval_ns;
+	return n;
 }

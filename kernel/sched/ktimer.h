@@ -36,3 +36,18 @@ u64 ktimer_next_deadline(int cpu);
 /* For the timer interrupt (irq_dispatch): runs this CPU's expired timers, taking the big
  * kernel lock around them when there are any. */
 void ktimer_run_expired(void);
+
+/* ---- the clocks a timer measures (timerfd, POSIX timers, itimers) --------------------------
+ * Every timer runs on the monotonic clock underneath. CLOCK_BOOTTIME equals CLOCK_MONOTONIC (a
+ * virtual machine that never suspends), the *_ALARM clocks are their plain twins (nothing to wake
+ * from), and an absolute CLOCK_REALTIME/CLOCK_TAI time is converted with the offset of the
+ * moment it is armed. */
+/* Whether the clock counts wall time (REALTIME, REALTIME_ALARM, TAI). */
+bool ktimer_clock_is_wall(int clockid);
+/* The clock's reading now (wall or monotonic ns). */
+u64 ktimer_clock_now(int clockid);
+/* The monotonic deadline of an absolute time on clockid (1, long past, for times before boot). */
+u64 ktimer_abs_to_mono(int clockid, u64 abs_ns);
+/* Linux's hrtimer_forward: when now has reached *expiry, moves *expiry on by whole intervals
+ * until it lies after now and returns how many (0 when *expiry is still ahead). */
+u64 ktimer_forward(u64 *expiry, u64 now, u64 interval_ns);
