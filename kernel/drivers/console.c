@@ -84,10 +84,17 @@ void console_write_err(const char *buf, size_t n)
 	console_write_fd(2, buf, n);
 }
 
-/* A line typed on the terminal, kept between reads shorter than the line. */
+/* Input is a line discipline fed one byte at a time, by a read that waits for input or by a
+ * poll that only looks (console_input_ready): bytes are echoed and edited as they arrive, as
+ * Linux's n_tty does, whoever takes them from the UART. */
+
+/* A line typed on the terminal, kept between reads shorter than the line. line_done: the line
+ * (or an end of file, line_eof) is complete and not yet read to its end. */
 static char line[4096];
 static size_t line_len, line_pos;
-static bool line_eof;
+static bool line_done, line_eof;
+/* In non-canonical mode, a byte a poll took from the UART for the next read. */
+static int raw_pending = -1;
 
 static void echo(const char *s, size_t n)
 {
@@ -95,91 +102,114 @@ static void echo(const char *s, size_t n)
 		serial_write(s, n);
 }
 
-/* The next byte typed, or -1 when a signal interrupts the wait. The UART's interrupt is not
- * wired up (no I/O APIC driver yet), so a reader polls it every 2 ms and sleeps between: other
- * threads run meanwhile. */
-static int wait_getc(void)
+/* One byte into the canonical line. */
+static void line_feed(u8 c)
 {
-	u8 c;
-	while (!serial_poll(&c))
-		if (sched_sleep_until(time_monotonic_ns() + 2 * 1000 * 1000) == WAKE_INTERRUPT)
-			return -1;
-	return c;
+	if (c == '\r' && (termios.c_iflag & ICRNL))
+		c = '\n';
+	if (c == 4) { /* VEOF: ends the line without a newline; alone, it is end of file */
+		line_eof = line_len == 0;
+		line_done = true;
+		return;
+	}
+	if (c == 0x7f || c == 8) { /* VERASE */
+		if (line_len) {
+			line_len--;
+			echo("\b \b", 3);
+		}
+		return;
+	}
+	if (c == 0x15) { /* VKILL */
+		while (line_len--)
+			echo("\b \b", 3);
+		line_len = 0;
+		return;
+	}
+	if (line_len < sizeof(line) - 1 || c == '\n')
+		line[line_len++] = (char)c;
+	if (c == '\n') {
+		echo("\r\n", 2);
+		line_done = true;
+		return;
+	}
+	echo((char *)&c, 1);
 }
 
-static bool line_building; /* read_line was interrupted: the line so far is kept */
-
-/* Reads a line in canonical mode; false when a signal interrupted it (the part typed stays
- * for the restarted read, as in Linux's line discipline). */
-static bool read_line(void)
+static bool canonical(void)
 {
-	if (!line_building) {
-		line_len = line_pos = 0;
-		line_eof = false;
-		line_building = true;
+	return termios.c_lflag & ICANON;
+}
+
+/* A canonical line left over after the mode changed is read first, as n_tty keeps it. */
+static bool line_left(void)
+{
+	return line_done && line_pos < line_len;
+}
+
+bool console_input_ready(void)
+{
+	u8 c;
+	if (line_left())
+		return true;
+	if (canonical()) {
+		while (!line_done && serial_poll(&c))
+			line_feed(c);
+		return line_done;
 	}
-	for (;;) {
-		int got = wait_getc();
-		if (got < 0)
+	if (raw_pending < 0 && serial_poll(&c))
+		raw_pending = c;
+	return raw_pending >= 0;
+}
+
+/* The UART's interrupt is not wired up (no I/O APIC driver yet), so a reader polls it every
+ * 2 ms and sleeps between: other threads run meanwhile. false when a signal interrupted the
+ * wait (what was typed so far stays, as in Linux's line discipline, for the restarted read). */
+static bool wait_input(void)
+{
+	while (!console_input_ready())
+		if (sched_sleep_until(time_monotonic_ns() + 2 * 1000 * 1000) == WAKE_INTERRUPT)
 			return false;
-		u8 c = (u8)got;
-		if (c == '\r' && (termios.c_iflag & ICRNL))
-			c = '\n';
-		if (c == 4) { /* VEOF: ends the line without a newline; alone, it is end of file */
-			line_eof = line_len == 0;
-			line_building = false;
-			return true;
-		}
-		if (c == 0x7f || c == 8) { /* VERASE */
-			if (line_len) {
-				line_len--;
-				echo("\b \b", 3);
-			}
-			continue;
-		}
-		if (c == 0x15) { /* VKILL */
-			while (line_len--)
-				echo("\b \b", 3);
-			line_len = 0;
-			continue;
-		}
-		if (line_len < sizeof(line) - 1 || c == '\n')
-			line[line_len++] = (char)c;
-		if (c == '\n') {
-			echo("\r\n", 2);
-			line_building = false;
-			return true;
-		}
-		echo((char *)&c, 1);
+	return true;
+}
+
+static int raw_getc(void)
+{
+	u8 c;
+	if (raw_pending >= 0) {
+		c = (u8)raw_pending;
+		raw_pending = -1;
+		return c;
 	}
+	return serial_poll(&c) ? c : -1;
 }
 
 ssize_t console_read_line(char *buf, size_t n)
 {
-	if (!(termios.c_lflag & ICANON) && line_pos == line_len) {
+	if (!wait_input())
+		return -ERESTARTSYS;
+	if (!line_left() && !canonical()) {
 		size_t got = 0;
-		if (n == 0)
-			return 0;
-		int first = wait_getc();
-		if (first < 0)
-			return -ERESTARTSYS;
-		u8 c = (u8)first;
-		do {
-			if (c == '\r' && (termios.c_iflag & ICRNL))
-				c = '\n';
-			buf[got++] = (char)c;
-			echo((char *)&c, 1);
-		} while (got < n && serial_poll(&c));
+		int c;
+		while (got < n && (c = raw_getc()) >= 0) {
+			u8 b = (u8)c;
+			if (b == '\r' && (termios.c_iflag & ICRNL))
+				b = '\n';
+			buf[got++] = (char)b;
+			echo((char *)&b, 1);
+		}
 		return (ssize_t)got;
 	}
-	if (line_pos == line_len) {
-		if (!read_line())
-			return -ERESTARTSYS;
-		if (line_eof)
-			return 0;
+	if (line_eof) {
+		line_done = line_eof = false;
+		line_len = line_pos = 0;
+		return 0;
 	}
 	size_t take = MIN(n, line_len - line_pos);
 	memcpy(buf, line + line_pos, take);
 	line_pos += take;
+	if (line_pos == line_len) {
+		line_done = false;
+		line_len = line_pos = 0;
+	}
 	return (ssize_t)take;
 }

@@ -3,6 +3,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "fs/lock.h"
+#include "fs/epoll.h"
 #include "mm/kheap.h"
 #include "proc/process.h"
 #include "errno.h"
@@ -28,6 +29,8 @@ struct file *file_new(const struct file_ops *ops, u32 flags)
 void file_put(struct file *f)
 {
 	if (f && --f->refs == 0) {
+		if (f->epitems)
+			epoll_file_released(f);
 		if (f->ops->release)
 			f->ops->release(f);
 		if (f->inode)

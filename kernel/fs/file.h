@@ -33,6 +33,7 @@ struct file {
 	char *path;          /* the absolute path it was opened by, for /proc (or NULL) */
 	void *priv;          /* the object behind an anonymous file (a pipe) */
 	int stream;     /* for the console: which standard stream (0, 1, 2) it was made as */
+	struct epitem *epitems; /* the epoll items watching this file (fs/epoll.c), or NULL */
 };
 
 /* Opens an inode: regular files, directories, devices (by their inode's fops), O_PATH. */

@@ -10,6 +10,7 @@
 #include "proc/signal.h"
 #include "proc/process.h"
 #include "sched/wait.h"
+#include "fs/poll.h"
 #include "lib/string.h"
 #include "errno.h"
 #include <asm/stat.h>
@@ -50,7 +51,7 @@ static ssize_t pipe_read(struct file *f, void *out, size_t n, u64 *pos)
 		((u8 *)out)[k] = p->buf[(p->head + k) % p->size];
 	p->head = (p->head + take) % p->size;
 	p->len -= take;
-	wake_up_all(&p->writers_wait);
+	wake_up_poll(&p->writers_wait, EPOLLOUT | EPOLLWRNORM);
 	return (ssize_t)take;
 }
 
@@ -80,7 +81,7 @@ static ssize_t pipe_write(struct file *f, const void *in, size_t n, u64 *pos)
 			p->buf[(p->head + p->len + k) % p->size] = ((const u8 *)in)[done + k];
 		p->len += put;
 		done += put;
-		wake_up_all(&p->readers_wait);
+		wake_up_poll(&p->readers_wait, EPOLLIN | EPOLLRDNORM);
 	}
 	return (ssize_t)done;
 }
@@ -107,16 +108,42 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uptr_t arg)
 	return -ENOTTY;
 }
 
+/* As Linux's pipe_poll: the read end is readable with data and hung up once no writer is
+ * left; the write end is writable while a page (PIPE_BUF) fits, as Linux's whole free
+ * buffer slot, and in error once no reader is left. Each end waits on its own queue, which
+ * the other end's I/O and the last close of either end wake. */
+static u32 pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	u32 mask = 0;
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		poll_wait(pt, &p->readers_wait, f);
+		if (p->len)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (p->writers == 0)
+			mask |= EPOLLHUP;
+	} else {
+		poll_wait(pt, &p->writers_wait, f);
+		if (p->size - p->len >= PIPE_BUF_ATOMIC)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		if (p->readers == 0)
+			mask |= EPOLLERR;
+	}
+	return mask;
+}
+
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		p->readers--;
-	else
-		p->writers--;
-	/* Readers see end of file, writers EPIPE. */
-	wake_up_all(&p->readers_wait);
-	wake_up_all(&p->writers_wait);
+	/* With the last writer gone readers see end of file (EPOLLHUP); with the last reader
+	 * gone writers get EPIPE (EPOLLERR). */
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (--p->readers == 0)
+			wake_up_poll(&p->writers_wait, EPOLLERR);
+	} else {
+		if (--p->writers == 0)
+			wake_up_poll(&p->readers_wait, EPOLLHUP);
+	}
 	if (p->readers == 0 && p->writers == 0) {
 		kfree(p->buf);
 		kfree(p);
@@ -125,7 +152,7 @@ static void pipe_release(struct file *f)
 
 static const struct file_ops pipe_ops = {
 	.read = pipe_read, .write = pipe_write, .stat = pipe_stat, .ioctl = pipe_ioctl,
-	.release = pipe_release, .stream = true,
+	.poll = pipe_poll, .release = pipe_release, .stream = true,
 };
 
 bool file_is_pipe(struct file *f)

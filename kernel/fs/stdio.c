@@ -5,6 +5,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "fs/path.h"
+#include "fs/poll.h"
 #include "drivers/console.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
@@ -70,10 +71,26 @@ static long console_ioctl(struct file *f, unsigned cmd, uptr_t arg)
 	}
 }
 
+/* Writes never wait. Input is ready when a read would return; nothing wakes a waiter when it
+ * comes (the UART is polled), so waiters look again every POLL_RECHECK_NS. */
+static u32 console_poll(struct file *f, struct poll_table *pt)
+{
+	u32 mask = 0;
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if ((f->flags & O_ACCMODE) != O_WRONLY && console_is_tty(0)) {
+		poll_recheck(pt);
+		if (console_input_ready())
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	return mask;
+}
+
 const struct file_ops console_file_ops = {
 	.read = console_read,
 	.write = console_write,
 	.ioctl = console_ioctl,
+	.poll = console_poll,
 };
 
 /* A standard stream's inode: what fstat shows, and what /proc/self/fd/N (so /dev/stdout) opens
