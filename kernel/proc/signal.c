@@ -9,6 +9,7 @@
 #include "proc/signal_frame.h"
 #include "proc/process.h"
 #include "proc/fault.h"
+#include "proc/timer.h"
 #include "sched/sched.h"
 #include "sched/wait.h"
 #include "sched/bkl.h"
@@ -175,6 +176,7 @@ static void take(u64 *pending, struct list *queue, int sig, siginfo_t *info)
 	}
 	if (!more)
 		*pending &= ~SIG_BIT(sig);
+	timer_signal_taken(info); /* a timer's signal re-arms its periodic timer (proc/timer.c) */
 }
 
 static int lowest(u64 set)
