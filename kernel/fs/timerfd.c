@@ -42,7 +42,7 @@ static void timerfd_fire(struct ktimer *t)
 	struct timerfd *tfd = (struct timerfd *)((char *)t - __builtin_offsetof(struct timerfd, timer));
 	tfd->ticks++;
 	tfd->expired = true;
-	wake_up_all(&tfd->readers);
+	wake_up_poll(&tfd->readers, EPOLLIN);
 }
 
 /* A periodic timer that expired: count the periods since and arm the next one. */
@@ -108,7 +108,7 @@ static long timerfd_ioctl(struct file *f, unsigned cmd, uptr_t arg)
 		return -ECANCELED;
 	}
 	tfd->ticks = ticks;
-	wake_up_all(&tfd->readers);
+	wake_up_poll(&tfd->readers, EPOLLIN);
 	return 0;
 }
 
