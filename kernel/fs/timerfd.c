@@ -45,9 +45,21 @@ static void timerfd_fire(struct ktimer *t)
 	wake_up_poll(&tfd->readers, EPOLLIN);
 }
 
+/* A timer whose expiry passed while its callback still waits for its CPU's interrupt (the
+ * ktimer sits on the CPU that armed it, which may be busy or waiting for the big lock) is
+ * counted now, so that what a reader sees never lags behind the clock. */
+static void catch_up(struct timerfd *tfd)
+{
+	if (ktimer_armed(&tfd->timer) && tfd->expiry_ns <= time_monotonic_ns()) {
+		ktimer_cancel(&tfd->timer);
+		timerfd_fire(&tfd->timer);
+	}
+}
+
 /* A periodic timer that expired: count the periods since and arm the next one. */
 static void rearm_periodic(struct timerfd *tfd)
 {
+	catch_up(tfd);
 	if (!tfd->expired || !tfd->interval_ns)
 		return;
 	tfd->expired = false;
@@ -66,6 +78,7 @@ static ssize_t timerfd_read(struct file *f, void *buf, size_t n, u64 *pos)
 	if (n < sizeof(u64))
 		return -EINVAL;
 	for (;;) {
+		catch_up(tfd);
 		if (canceled(tfd)) {
 			/* Reported once, as Linux's timerfd_canceled: the timer itself stays armed. */
 			tfd->wall_offset = time_realtime_offset_ns();
@@ -116,6 +129,7 @@ static u32 timerfd_poll(struct file *f, struct poll_table *pt)
 {
 	struct timerfd *tfd = f->priv;
 	poll_wait(pt, &tfd->readers, f);
+	catch_up(tfd);
 	return tfd->ticks || canceled(tfd) ? EPOLLIN : 0;
 }
 
@@ -177,6 +191,7 @@ void timerfd_set(struct file *f, bool abstime, bool cancel_on_set, struct timerf
 		 struct timerfd_setting *old)
 {
 	struct timerfd *tfd = f->priv;
+	catch_up(tfd);
 	ktimer_cancel(&tfd->timer);
 	/* The old setting as gettime shows it: an expired periodic timer moved to its next period
 	 * (its ticks are dropped anyway: a new setting starts counting afresh). */
