@@ -38,6 +38,39 @@ $(BUILD)/kernel-gen/errno_names.c: kernel/syscall/gen-errno.awk $(BUILD)/uapi/.s
 	@mkdir -p $(dir $@)
 	awk -f kernel/syscall/gen-errno.awk /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h > $@.tmp && mv $@.tmp $@
 
+# The vDSO (vdso/): a real shared object built for the app's ring 3 (position-independent, no
+# libc, soname linux-vdso.so.1, version LINUX_2.6), embedded in the kernel by
+# kernel/proc/vdso_image.S and mapped into the app at exec (proc/vdso.c). It must need no
+# relocation, since nothing relocates it: the rule fails when the link leaves any.
+VDSO_SRCS := $(wildcard vdso/*.c)
+VDSO_OBJS := $(patsubst vdso/%.c,$(BUILD)/vdso/%.o,$(VDSO_SRCS))
+VDSO_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -ffreestanding \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -isystem $(BUILD)/uapi -Ikernel \
+	-fPIC -fno-stack-protector -fno-omit-frame-pointer -fasynchronous-unwind-tables \
+	-mgeneral-regs-only -fcf-protection=none -fno-strict-aliasing -MMD -MP
+VDSO_LDFLAGS := -shared -nostdlib -Wl,-T,vdso/vdso.lds -Wl,-soname=linux-vdso.so.1 \
+	-Wl,--hash-style=both -Wl,--eh-frame-hdr -Wl,--build-id=sha1 -Wl,--no-undefined \
+	-Wl,-Bsymbolic -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+
+$(BUILD)/vdso/%.o: vdso/%.c $(BUILD)/uapi/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (vdso)"
+	@$(CC) $(VDSO_CFLAGS) -c -o $@ $<
+
+$(BUILD)/vdso/vdso.dbg.so: $(VDSO_OBJS) vdso/vdso.lds
+	$(CC) $(VDSO_LDFLAGS) -o $@ $(VDSO_OBJS)
+	@if readelf -rW $@ | grep -q '^ *[0-9a-f]\{12,\} '; then \
+		echo "vdso: $@ has relocations; the vDSO must need none" >&2; readelf -rW $@ >&2; \
+		rm -f $@; exit 1; fi
+
+$(BUILD)/vdso/vdso.so: $(BUILD)/vdso/vdso.dbg.so
+	objcopy --strip-debug $< $@
+
+$(KOBJ)/proc/vdso_image.o: $(BUILD)/vdso/vdso.so
+$(KOBJ)/proc/vdso_image.o: KCFLAGS += -DVDSO_IMAGE_PATH='"$(BUILD)/vdso/vdso.so"'
+
+-include $(VDSO_OBJS:.o=.d)
+
 $(KOBJ)/gen/%.o: $(BUILD)/kernel-gen/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

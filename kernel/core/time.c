@@ -1,12 +1,15 @@
 /* TSC frequency, in order of trust: the host's word (monos.tsc_khz: under -icount the TSC counts
  * instructions, under TCG it is the host's TSC), kvmclock's factors under KVM, CPUID leaves
  * 0x15/0x16, then a 10 ms PIT count.
- * ns = (tsc delta * mult) >> 32 with 128-bit intermediate, so it neither overflows nor drifts. */
+ * ns = (tsc delta * mult) >> 32 with 128-bit intermediate, so it neither overflows nor drifts.
+ * The vDSO computes the same from the same figures (proc/vdso.c publishes them whenever they
+ * change), so a clock read in the app and one in the kernel agree to the nanosecond. */
 #include "core/time.h"
 #include "core/cmdline.h"
 #include "core/log.h"
 #include "drivers/rtc.h"
 #include "drivers/kvmclock.h"
+#include "proc/vdso.h"
 #include "arch/x86_64/cpu.h"
 
 static u64 khz, mult, boot_tsc;
@@ -53,6 +56,7 @@ void time_init(void)
 	}
 	mult = (1000000UL << 32) / khz;
 	realtime_offset_ns = (s64)(rtc_read_epoch() * NSEC_PER_SEC);
+	vdso_publish_clock(boot_tsc, mult, realtime_offset_ns);
 	kprintf("time: tsc %lu kHz\n", khz);
 }
 
@@ -77,6 +81,7 @@ s64 time_realtime_offset_ns(void)
 void time_set_realtime_ns(u64 ns)
 {
 	realtime_offset_ns = (s64)ns - (s64)time_monotonic_ns();
+	vdso_publish_clock(boot_tsc, mult, realtime_offset_ns);
 }
 
 u64 time_ns_to_tsc(u64 ns)

@@ -4,6 +4,7 @@
 #include "proc/process.h"
 #include "proc/manifest.h"
 #include "proc/elf.h"
+#include "proc/vdso.h"
 #include "fs/vfs.h"
 #include "fs/path.h"
 #include "mm/vm.h"
@@ -73,6 +74,7 @@ static uptr_t build_stack(const struct manifest *m, const struct elf_image *img,
 	u64 *aux = proc.auxv;
 	int n = 0;
 #define AUX(k, v) (aux[n++] = (k), aux[n++] = (v))
+	AUX(AT_SYSINFO_EHDR, vdso_map()); /* first, as Linux's ARCH_DLINFO puts it */
 	AUX(AT_HWCAP, cpu_features.hwcap);
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, 100);
