@@ -60,13 +60,6 @@ struct epitem {
 	bool alloc_failed;          /* an ep_entry could not be made while registering */
 };
 
-static const struct file_ops epoll_ops;
-
-bool file_is_epoll(const struct file *f)
-{
-	return f->ops == &epoll_ops;
-}
-
 /* ---- the ready list ---------------------------------------------------------------------- */
 
 static void wake_waiters(struct eventpoll *ep)
@@ -334,33 +327,26 @@ int epoll_ctl(struct file *epf, int op, int fd, struct file *target, struct epol
 	}
 }
 
-/* Moves the items of from to the front of to. */
-static void list_splice_front(struct list *from, struct list *to)
+/* ep_send_events: reports what the ready items have now, at most maxevents. Each item is
+ * looked at once: the level-triggered ones reported go back at the tail, behind the last item
+ * that was there when the scan began, where the scan stops. */
+static inline __attribute__((always_inline)) long send_events(struct eventpoll *ep, uptr_t uevents,
+								 int maxevents)
 {
-	if (list_empty(from))
-		return;
-	struct list *first = from->next, *last = from->prev;
-	last->next = to->next;
-	to->next->prev = last;
-	to->next = first;
-	first->prev = to;
-	list_init(from);
-}
-
-/* ep_send_events: reports what the ready items have now, at most maxevents. */
-static long send_events(struct eventpoll *ep, uptr_t uevents, int maxevents)
-{
-	struct list tx = LIST_INIT(tx);
-	list_splice_front(&ep->ready, &tx);
+	struct list *last = ep->ready.prev;
 	long res = 0;
-	while (res < maxevents && !list_empty(&tx)) {
-		struct epitem *epi = list_entry(list_pop_front(&tx), struct epitem, ready_link);
+	bool more = true;
+	while (res < maxevents && more) {
+		struct list *pos = ep->ready.next;
+		more = pos != last;
+		struct epitem *epi = list_entry(pos, struct epitem, ready_link);
+		list_remove(pos);
 		u32 revents = item_poll(epi, NULL);
 		if (!revents)
 			continue; /* woken for something it no longer has: it waits for the next */
 		struct epoll_event out = { .events = revents, .data = epi->data };
 		if (copy_to_user(uevents + (u64)res * sizeof(out), &out, sizeof(out))) {
-			list_push_front(&tx, &epi->ready_link);
+			list_push_front(&ep->ready, pos);
 			if (!res)
 				res = -EFAULT;
 			break;
@@ -369,20 +355,20 @@ static long send_events(struct eventpoll *ep, uptr_t uevents, int maxevents)
 		if (epi->events & EPOLLONESHOT)
 			epi->events &= EP_PRIVATE_BITS;
 		else if (!(epi->events & EPOLLET))
-			list_push_back(&ep->ready, &epi->ready_link); /* level-triggered: look again next time */
+			list_push_back(&ep->ready, pos); /* level-triggered: look again next time */
 	}
-	list_splice_front(&tx, &ep->ready);
 	/* What is left may be another waiter's to take. */
-	if (!list_empty(&ep->ready) && wait_queue_active(&ep->wq))
+	if (wait_queue_active(&ep->wq) && !list_empty(&ep->ready))
 		wake_up(&ep->wq, 1);
 	return res;
 }
 
-long epoll_wait_events(struct file *epf, uptr_t uevents, int maxevents, u64 deadline, bool nowait)
+/* The waiting part of epoll_wait: nothing was ready at first. */
+static __attribute__((noinline)) long wait_for_events(struct eventpoll *ep, struct file *epf,
+						      uptr_t uevents, int maxevents, u64 deadline,
+						      bool timed_out)
 {
-	struct eventpoll *ep = epf->priv;
-	bool timed_out = nowait, interrupted = false;
-	epf->refs++; /* another thread may close the descriptor while this one waits */
+	bool interrupted = false, held = false;
 	long res;
 	for (;;) {
 		if (!list_empty(&ep->recheck))
@@ -403,13 +389,34 @@ long epoll_wait_events(struct file *epf, uptr_t uevents, int maxevents, u64 dead
 			if (!until || soon < until)
 				until = soon;
 		}
+		if (!held) {
+			epf->refs++; /* another thread may close the descriptor while this one waits */
+			held = true;
+		}
 		int reason = wait_on(&ep->wq, until);
 		if (reason == WAKE_TIMEOUT && until == deadline)
 			timed_out = true;
 		interrupted = reason == WAKE_INTERRUPT;
 	}
-	file_put(epf);
+	if (held)
+		file_put(epf);
 	return res;
+}
+
+long epoll_wait_events(struct file *epf, uptr_t uevents, int maxevents, u64 deadline, bool nowait)
+{
+	struct eventpoll *ep = epf->priv;
+	/* The common case first, cheaply: events are ready (or none are and the caller only looks). */
+	if (likely(list_empty(&ep->recheck))) {
+		if (!list_empty(&ep->ready)) {
+			long res = send_events(ep, uevents, maxevents);
+			if (res || nowait)
+				return res;
+		} else if (nowait) {
+			return 0;
+		}
+	}
+	return wait_for_events(ep, epf, uevents, maxevents, deadline, nowait);
 }
 
 /* ---- the epoll file ---------------------------------------------------------------------- */
@@ -468,7 +475,7 @@ static void epoll_release(struct file *f)
 	kfree(ep);
 }
 
-static const struct file_ops epoll_ops = {
+const struct file_ops epoll_file_ops = {
 	.read = epoll_read,
 	.write = epoll_write,
 	.stat = epoll_stat,
@@ -481,7 +488,7 @@ static const struct file_ops epoll_ops = {
 int epoll_create(struct file **out)
 {
 	struct eventpoll *ep = kzalloc(sizeof(*ep));
-	struct file *f = file_new(&epoll_ops, O_RDWR);
+	struct file *f = file_new(&epoll_file_ops, O_RDWR);
 	if (!ep || !f) {
 		kfree(ep);
 		kfree(f);

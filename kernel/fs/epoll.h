@@ -2,6 +2,7 @@
  * the watched files' wakeups fill, so a wait costs what is ready, not what is watched. */
 #pragma once
 #include "types.h"
+#include "fs/file.h"
 #include <linux/eventpoll.h>
 
 struct file;
@@ -9,7 +10,8 @@ struct epitem;
 
 /* A new epoll file (O_RDWR; the caller installs it with EPOLL_CLOEXEC as asked). */
 int epoll_create(struct file **out);
-bool file_is_epoll(const struct file *f);
+extern const struct file_ops epoll_file_ops;
+static inline bool file_is_epoll(const struct file *f) { return f->ops == &epoll_file_ops; }
 /* EPOLL_CTL_ADD, _MOD, _DEL of target (reached through descriptor fd) in the epoll file ep,
  * with Linux's errors; event is NULL for DEL. */
 int epoll_ctl(struct file *ep, int op, int fd, struct file *target, struct epoll_event *event);

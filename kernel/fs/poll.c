@@ -1,6 +1,4 @@
-/* Readiness of any file (poll.h): its kind's poll operation, or Linux's DEFAULT_POLLMASK for
- * the kinds that have none (regular files, directories, /dev/null and /dev/zero); and the
- * waiting of poll and select, which put a callback on each queue of each file they watch (as
+/* The waiting of poll and select (poll.h), which put a callback on each queue of each file they watch (as
  * Linux's poll_wqueues) and sleep until one fires. */
 #include "fs/poll.h"
 #include "fs/file.h"
@@ -8,13 +6,6 @@
 #include "core/time.h"
 #include "mm/kheap.h"
 #include "errno.h"
-
-u32 file_poll(struct file *f, struct poll_table *pt)
-{
-	if (!f->ops->poll)
-		return POLL_ALWAYS_READY;
-	return f->ops->poll(f, pt);
-}
 
 u64 poll_deadline_after(u64 timeout_ns)
 {

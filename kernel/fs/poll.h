@@ -7,6 +7,7 @@
 #pragma once
 #include "types.h"
 #include "sched/wait.h"
+#include "fs/file.h"
 #include <linux/eventpoll.h>
 
 struct file;
@@ -36,10 +37,17 @@ static inline void poll_recheck(struct poll_table *pt)
 		pt->recheck = true;
 }
 
+
 #define POLL_ALWAYS_READY (EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM)
 
-/* A file's readiness now, registering on its queues through pt (NULL: just ask). */
-u32 file_poll(struct file *f, struct poll_table *pt);
+/* A file's readiness now, registering on its queues through pt (NULL: just ask). Inline:
+ * epoll_wait calls it for every item it reports. */
+static inline u32 file_poll(struct file *f, struct poll_table *pt)
+{
+	if (!f->ops->poll)
+		return POLL_ALWAYS_READY;
+	return f->ops->poll(f, pt);
+}
 
 /* A deadline timeout_ns from now on the monotonic clock, saturating (never 0, which means
  * "no deadline" to the waits). */
