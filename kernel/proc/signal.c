@@ -97,14 +97,16 @@ int signal_send(struct thread *t, int sig, const siginfo_t *info)
 	struct thread *blocker = t ? t : proc.main_thread;
 	/* An ignored signal is dropped at once, unless blocked: its action may change before it
 	 * is unblocked (Linux's sig_ignored). */
-	if (sig != SIGKILL && ignored_by_action(sig) && !(blocker->sigmask & SIG_BIT(sig))) {
+	if (sig != SIGKILL && ignored_by_action(sig) &&
+	    !((blocker->sigmask | blocker->sigwait_set) & SIG_BIT(sig))) {
 		trace_signal("dropped (ignored)", sig, t, info);
 		return 0;
 	}
 	struct thread *taker = t ? (can_take(t, sig) ? t : NULL) : choose_taker(sig);
 	/* A signal whose default action ends the process does so now, from whichever thread it
-	 * reaches, as Linux's complete_signal kills the whole group. */
-	if (fatal_by_default(sig) && (taker || sig == SIGKILL)) {
+	 * reaches, as Linux's complete_signal kills the whole group; but not one its taker awaits
+	 * in sigtimedwait (blocked really, as Linux's real_blocked says). */
+	if (sig == SIGKILL || (fatal_by_default(sig) && taker && !(taker->sigwait_set & SIG_BIT(sig)))) {
 		trace_signal("fatal", sig, t, info);
 		signal_terminate(sig);
 	}

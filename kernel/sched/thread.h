@@ -55,6 +55,7 @@ struct thread {
 	struct list sigqueue;    /* their siginfo (struct sigqueue_entry), oldest first */
 	u64 saved_sigmask;       /* the own mask while a temporary one is in place */
 	bool restore_sigmask;    /* put saved_sigmask back once a signal has been delivered */
+	u64 sigwait_set;         /* rt_sigtimedwait's signals, unblocked in sigmask while it waits */
 	bool force_iret;         /* the syscall rewrote every register: return by iretq */
 	uptr_t altstack_sp;      /* sigaltstack; altstack_flags SS_DISABLE when there is none */
 	u64 altstack_size;

@@ -222,10 +222,12 @@ long sys_rt_sigtimedwait(uptr_t uthese, uptr_t uinfo, uptr_t uts, u64 size)
 		struct thread *t = current_thread();
 		u64 old = t->sigmask;
 		t->sigmask &= ~these;
+		t->sigwait_set = these & old;
 		int reason = WAKE_NONE;
 		while (!signal_pending() && reason != WAKE_TIMEOUT)
 			reason = sched_sleep_until(deadline);
 		t->sigmask = old;
+		t->sigwait_set = 0;
 		sig = signal_dequeue(these, &info);
 		if (!sig)
 			return reason == WAKE_TIMEOUT ? -EAGAIN : -EINTR;
