@@ -5,7 +5,8 @@
  * - sigtimedwait: EAGAIN after the timeout when nothing comes (and at once
  *   with a zero timeout); a blocked pending signal is taken with its
  *   siginfo, no handler runs and it is no longer pending; one sent later by
- *   another thread ends the wait; lowest signal first, real-time instances
+ *   another thread ends the wait, to the thread or to the process (all
+ *   threads blocking it), also when its action is the default (terminate); lowest signal first, real-time instances
  *   in order with their values; a blocked signal ignored by default
  *   (SIGWINCH) is pending and can be waited for; another, handled signal
  *   interrupts the wait (EINTR even under SA_RESTART); a bad timeout or
@@ -38,24 +39,34 @@
 static struct {
 	pid_t target;
 	int sig;
+	int to_process; /* kill(getpid()) instead of tgkill to the target */
 } later;
 
 static void *send_later(void *arg)
 {
 	until_sleeping(later.target);
 	sleep_ms(10);
-	tgkill_(getpid(), later.target, later.sig);
+	if (later.to_process)
+		kill(getpid(), later.sig);
+	else
+		tgkill_(getpid(), later.target, later.sig);
 	return NULL;
 }
 
-static pthread_t start_sender(int sig)
+static pthread_t start_sender_to(int sig, int to_process)
 {
 	pthread_t th;
 
 	later.target = gettid_();
 	later.sig = sig;
+	later.to_process = to_process;
 	pthread_create(&th, NULL, send_later, NULL);
 	return th;
+}
+
+static pthread_t start_sender(int sig)
+{
+	return start_sender_to(sig, 0);
 }
 
 /* ---- sigtimedwait, sigwaitinfo, sigwait ---------------------------------------------- */
@@ -99,6 +110,16 @@ static void timedwait_checks(void)
 	check(r == SIGUSR1 && si.si_pid == getpid() && took < 1900 * MS, "sent_later_ends_wait",
 	      "returned %ld (%s) pid %d after %lld ns", r, r < 0 ? errno_name(errno) : "ok",
 	      (int)si.si_pid, took);
+
+	/* Sent to the process by a thread that blocks it too (it inherited the
+	 * mask): the waiting thread takes it, nothing is killed. */
+	th = start_sender_to(SIGUSR1, 1);
+	memset(&si, 0, sizeof(si));
+	r = sigtimedwait(&usr1, &si, &two);
+	pthread_join(th, NULL);
+	check(r == SIGUSR1 && si.si_code == SI_USER, "process_signal_all_blocked_waited",
+	      "returned %ld (%s) code %d; expected %d, %d", r, r < 0 ? errno_name(errno) : "ok",
+	      si.si_code, SIGUSR1, SI_USER);
 
 	/* Order: the lowest signal first, real-time instances in order. */
 	int r0 = SIGRTMIN, r1 = SIGRTMIN + 1;
@@ -170,6 +191,36 @@ static void timedwait_checks(void)
 	      SIGUSR1);
 
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* A signal whose action is the default (terminate) is taken by the wait all
+ * the same: Linux judges it fatal by the mask from before the wait, which
+ * blocks it. Threads that wait for signals with sigwait commonly leave them
+ * at SIG_DFL. Last, since a kernel that gets it wrong ends the program. */
+static void default_action_wait_checks(void)
+{
+	sigset_t usr2 = sigset_of(SIGUSR2, 0);
+	struct timespec two = { 2, 0 };
+	siginfo_t si;
+
+	set_disposition(SIGUSR2, SIG_DFL);
+	sigprocmask(SIG_BLOCK, &usr2, NULL);
+
+	pthread_t th = start_sender_to(SIGUSR2, 0);
+	memset(&si, 0, sizeof(si));
+	long r = sigtimedwait(&usr2, &si, &two);
+	pthread_join(th, NULL);
+	check(r == SIGUSR2 && si.si_pid == getpid(), "default_action_thread_signal_waited",
+	      "returned %ld (%s) pid %d", r, r < 0 ? errno_name(errno) : "ok", (int)si.si_pid);
+
+	th = start_sender_to(SIGUSR2, 1);
+	memset(&si, 0, sizeof(si));
+	r = sigwaitinfo(&usr2, &si);
+	pthread_join(th, NULL);
+	check(r == SIGUSR2 && si.si_code == SI_USER, "default_action_process_signal_waited",
+	      "returned %ld (%s) code %d; expected %d, %d", r, r < 0 ? errno_name(errno) : "ok",
+	      si.si_code, SIGUSR2, SI_USER);
+	sigprocmask(SIG_UNBLOCK, &usr2, NULL);
 }
 
 /* ---- sigsuspend, pause --------------------------------------------------------------- */
@@ -247,5 +298,6 @@ int main(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	timedwait_checks();
 	suspend_checks();
+	default_action_wait_checks();
 	return check_done();
 }
