@@ -310,8 +310,14 @@ void signal_fault(struct regs *r, int sig, int code, u64 addr)
 	struct thread *t = current_thread();
 	t->trap_nr = r->vector;
 	t->trap_err = r->error;
-	if (r->vector == 14)
+	if (r->vector == 14) {
 		t->trap_cr2 = addr;
+		/* As Linux's set_signal_archinfo: a user access to a kernel address always reads as
+		 * a protection fault, so the frame says nothing of the kernel's page tables. */
+		if (addr >= USER_TOP)
+			t->trap_err |= 1;
+		t->trap_err |= 4;
+	}
 	u64 handler = proc.sigactions[sig - 1].handler;
 	/* Linux's force_sig_fault: a blocked or ignored fault signal cannot be taken, so the
 	 * default action applies, which ends the process with the fault report. */
