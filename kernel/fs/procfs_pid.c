@@ -282,6 +282,7 @@ static void vma_lines(struct maps_out *o, const struct vma *v)
 		m.name = stack_name;
 		break;
 	case VMA_ANON:
+		m.name = v->path; /* "[vdso]" and "[vvar]" (vm_name_area), else none */
 		break;
 	}
 	emit(o, &m);

@@ -129,6 +129,19 @@ int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, 
 	return 0;
 }
 
+int vm_name_area(vaddr_t start, const char *name)
+{
+	struct vma *v = vma_find(start);
+	if (!v || v->start != start)
+		return -EINVAL;
+	const char *copy = path_new(name);
+	if (!copy)
+		return -ENOMEM;
+	path_drop(v->path);
+	v->path = copy;
+	return 0;
+}
+
 /* Splits v at addr (inside it); returns the upper part, or NULL when out of memory. */
 static struct vma *split(struct vma *v, vaddr_t addr)
 {

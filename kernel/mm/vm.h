@@ -55,6 +55,8 @@ int vm_map(vaddr_t start, u64 len, u32 prot, enum vma_kind kind, const u8 *src, 
  * and copies a page on its first write. Takes a reference on the file. */
 int vm_map_file(vaddr_t start, u64 len, u32 prot, struct inode *file, u64 pgoff, bool shared,
 		bool may_write, const char *path);
+/* Names the area that starts at start for /proc/self/maps ("[vdso]", "[vvar]"). 0 or -errno. */
+int vm_name_area(vaddr_t start, const char *name);
 /* Removes every mapping in the range; holes are fine, as with Linux's munmap. */
 void vm_unmap(vaddr_t start, u64 len);
 /* Changes protection; -ENOMEM if part of the range is not mapped (Linux's rule), -EACCES when

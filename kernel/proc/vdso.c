@@ -108,9 +108,9 @@ uptr_t vdso_map(void)
 		return 0;
 	}
 	vaddr_t vdso = at + PAGE_SIZE;
-	if (vm_map(at, PAGE_SIZE, VM_READ, VMA_ANON, NULL, 0) ||
+	if (vm_map(at, PAGE_SIZE, VM_READ, VMA_ANON, NULL, 0) || vm_name_area(at, "[vvar]") ||
 	    install(at, virt_to_phys(&vvar), PAGE_SIZE, VM_READ) ||
-	    vm_map(vdso, text, VM_READ | VM_EXEC, VMA_ANON, NULL, 0) ||
+	    vm_map(vdso, text, VM_READ | VM_EXEC, VMA_ANON, NULL, 0) || vm_name_area(vdso, "[vdso]") ||
 	    install(vdso, virt_to_phys(vdso_image_start), text, VM_READ | VM_EXEC)) {
 		vm_unmap(at, PAGE_SIZE + text);
 		kerr("monos: out of memory mapping the vDSO; the app runs without one\n");

@@ -69,7 +69,7 @@ static u64 cpu_time(struct thread *t)
 /* The clock's value now. BOOTTIME is MONOTONIC (the VM never suspends), MONOTONIC_RAW too (no NTP
  * slews the TSC), TAI is REALTIME (a TAI offset of 0, as Linux until adjtimex sets one); the
  * alarm clocks are their plain twins (the VM has its RTC). Coarse clocks read the last tick. */
-static long clock_now(int clk, u64 *ns)
+static inline __attribute__((always_inline)) long clock_now(int clk, u64 *ns)
 {
 	if (clk < 0) {
 		struct thread *t;

@@ -189,23 +189,26 @@ static void symbols(const struct vdso *v)
 	      "unknown_symbol_absent", "a symbol that does not exist was found");
 }
 
-/* The vDSO's pages: read and execute, never write (a line of /proc/self/maps). */
+/* The vDSO's pages: read and execute, never write, named [vdso] (its line of /proc/self/maps). */
 static void mapping(uintptr_t base)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512], perms[8] = "";
+	char line[512], perms[8] = "", name[64] = "";
 	if (!f) {
 		fail("mapping_rx", "cannot open /proc/self/maps");
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long lo, hi;
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && base >= lo && base < hi)
+		name[0] = 0;
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %63s", &lo, &hi, perms, name) >= 3 &&
+		    base >= lo && base < hi)
 			break;
 		perms[0] = 0;
 	}
 	fclose(f);
 	check(strncmp(perms, "r-x", 3) == 0, "mapping_rx", "the vDSO's mapping is \"%s\"", perms);
+	check(strcmp(name, "[vdso]") == 0, "mapping_name", "the vDSO's mapping is named \"%s\"", name);
 }
 
 static const struct { clockid_t id; const char *name; int coarse; } vclocks[] = {
