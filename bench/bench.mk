@@ -2,12 +2,14 @@
 # The Linux side does not need monos, so a failing `make all` does not stop the bench: boot.sh
 # then reports the monos side as failed and exits non-zero after printing the Linux figures.
 # programs.sh (dynamic hello, python3, boot cost vs image size) and threads.sh (thread
-# operations) run even when boot.sh failed, and the bench fails when any of them did.
+# operations) and events.sh (clock_gettime by vDSO and syscall, epoll_wait, signal round trip)
+# run even when boot.sh failed, and the bench fails when any of them did.
 BENCH_PROG  := $(BUILD)/bench/tsc_hello
 BENCH_DYN   := $(BUILD)/bench/tsc_hello_dyn
 BENCH_PROBE := $(BUILD)/bench/tsc_probe.so
 BENCH_INIT  := $(BUILD)/bench/linux_init
 BENCH_THR   := $(BUILD)/bench/tsc_threads
+BENCH_EVT   := $(BUILD)/bench/tsc_events
 
 .PHONY: bench bench-deps
 bench-deps:
@@ -36,9 +38,15 @@ $(BENCH_THR): bench/tsc_threads.c | bench-deps
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -pthread -o $@ $<
 
-bench: $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) $(BENCH_THR)
+# Time and event operations (bench/events.sh): static, as it is also Linux's /init.
+$(BENCH_EVT): bench/tsc_events.c | bench-deps
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -o $@ $<
+
+bench: $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) $(BENCH_THR) $(BENCH_EVT)
 	@$(MAKE) --no-print-directory all || echo "bench: 'make all' failed; the monos side will be reported as failed" >&2
 	@s=0; bash bench/boot.sh $(BENCH_PROG) || s=1; \
 	bash bench/programs.sh $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) || s=1; \
 	bash bench/threads.sh $(BENCH_THR) || s=1; \
+	bash bench/events.sh $(BENCH_EVT) || s=1; \
 	exit $$s
