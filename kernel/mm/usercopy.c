@@ -5,45 +5,7 @@
 #include "lib/string.h"
 #include "errno.h"
 
-u64 __copy_user(void *dst, const void *src, u64 n);
-u64 __clear_user(void *dst, u64 n);
 u64 __cmpxchg_user32(u32 *p, u32 old, u32 new_value, u32 *seen);
-
-static inline void user_access_begin(void)
-{
-	if (cpu_features.smap)
-		__asm__ volatile("stac" ::: "memory");
-}
-static inline void user_access_end(void)
-{
-	if (cpu_features.smap)
-		__asm__ volatile("clac" ::: "memory");
-}
-
-bool user_range_ok(uptr_t p, size_t n)
-{
-	return p < USER_TOP && n <= USER_TOP - p;
-}
-
-int copy_from_user(void *dst, uptr_t src, size_t n)
-{
-	if (!user_range_ok(src, n))
-		return -EFAULT;
-	user_access_begin();
-	u64 left = __copy_user(dst, (const void *)src, n);
-	user_access_end();
-	return left ? -EFAULT : 0;
-}
-
-int copy_to_user(uptr_t dst, const void *src, size_t n)
-{
-	if (!user_range_ok(dst, n))
-		return -EFAULT;
-	user_access_begin();
-	u64 left = __copy_user((void *)dst, src, n);
-	user_access_end();
-	return left ? -EFAULT : 0;
-}
 
 int clear_user(uptr_t dst, size_t n)
 {

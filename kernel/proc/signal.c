@@ -293,13 +293,8 @@ void signal_deliver(struct regs *r)
 	}
 }
 
-void signal_return_to_user(struct regs *r)
+void signal_return_slow(struct regs *r)
 {
-	struct thread *t = current_thread();
-	if (!signal_pending_for(t) && !t->restore_sigmask &&
-	    !(r->vector == SYSCALL_FRAME_VECTOR && IS_ERR_VALUE(r->rax) && (long)r->rax <= -ERESTARTSYS &&
-	      (long)r->rax >= -ERESTART_RESTARTBLOCK))
-		return;
 	bkl_lock();
 	signal_deliver(r);
 	bkl_unlock();

@@ -3,6 +3,9 @@
  * timer interrupt can send a signal; actions and masks change under the big kernel lock. */
 #pragma once
 #include "types.h"
+#include "errno.h"
+#include "proc/process.h"
+#include "arch/x86_64/regs.h"
 #include <asm/signal.h>
 #include <asm-generic/siginfo.h>
 
@@ -50,7 +53,15 @@ void signal_mask_end(bool interrupted);
 /* A thread ends: the signals sent to it alone go with it. */
 void signal_thread_exit(struct thread *t);
 /* The way back to user mode from a syscall, trap or interrupt (entry code, without the big
- * kernel lock): delivers what is deliverable. Cheap when nothing is. */
-void signal_return_to_user(struct regs *r);
+ * kernel lock): delivers what is deliverable. Inline, because on every syscall's path there is
+ * almost never anything to do. */
+void signal_return_slow(struct regs *r);
+static inline void signal_return_to_user(struct regs *r)
+{
+	struct thread *t = current_thread();
+	if ((t->sigpending | proc.shared_pending) & ~t->sigmask || t->restore_sigmask ||
+	    ((long)r->rax >= -ERESTART_RESTARTBLOCK && (long)r->rax <= -ERESTARTSYS))
+		signal_return_slow(r);
+}
 /* sig's action became "ignore": pending instances of it go, blocked or not (POSIX). */
 void signal_discard(int sig);

@@ -7,22 +7,21 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/cpu.h"
 
-#define NO_OWNER (-1)
 
-static volatile int owner = NO_OWNER;
-static int depth;
+volatile int bkl_owner = BKL_NO_OWNER;
+int bkl_depth;
 
-bool bkl_held(void) { return owner == (int)this_cpu()->cpu_id; }
+bool bkl_held(void) { return bkl_owner == (int)this_cpu()->cpu_id; }
 
-void bkl_lock(void)
+void bkl_lock_slow(void)
 {
 	int me = (int)this_cpu()->cpu_id;
-	if (owner == me) {
-		depth++;
+	if (bkl_owner == me) {
+		bkl_depth++;
 		return;
 	}
-	int expected = NO_OWNER;
-	while (!__atomic_compare_exchange_n(&owner, &expected, me, false, __ATOMIC_ACQUIRE,
+	int expected = BKL_NO_OWNER;
+	while (!__atomic_compare_exchange_n(&bkl_owner, &expected, me, false, __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		/* The holder may be waiting for this CPU to answer a TLB shootdown: answer it here.
 		 * (Opening an interrupt window with sti;...;cli instead is not enough: under QEMU's
@@ -30,26 +29,26 @@ void bkl_lock(void)
 		 * wait in the LAPIC until this CPU returns to user mode or idles. */
 		tlb_shootdown_service();
 		cpu_relax();
-		expected = NO_OWNER;
+		expected = BKL_NO_OWNER;
 	}
-	depth = 1;
+	bkl_depth = 1;
 }
 
-void bkl_unlock(void)
+void bkl_unlock_slow(void)
 {
-	if (owner != (int)this_cpu()->cpu_id)
-		panic("bkl_unlock: not the owner");
-	if (--depth == 0)
-		__atomic_store_n(&owner, NO_OWNER, __ATOMIC_RELEASE);
+	if (bkl_owner != (int)this_cpu()->cpu_id)
+		panic("bkl_unlock: not the bkl_owner");
+	if (--bkl_depth == 0)
+		__atomic_store_n(&bkl_owner, BKL_NO_OWNER, __ATOMIC_RELEASE);
 }
 
 int bkl_release_all(void)
 {
-	if (owner != (int)this_cpu()->cpu_id)
+	if (bkl_owner != (int)this_cpu()->cpu_id)
 		return 0;
-	int held = depth;
-	depth = 0;
-	__atomic_store_n(&owner, NO_OWNER, __ATOMIC_RELEASE);
+	int held = bkl_depth;
+	bkl_depth = 0;
+	__atomic_store_n(&bkl_owner, BKL_NO_OWNER, __ATOMIC_RELEASE);
 	return held;
 }
 
@@ -58,5 +57,5 @@ void bkl_reacquire(int held)
 	if (held <= 0)
 		return;
 	bkl_lock();
-	depth = held;
+	bkl_depth = held;
 }

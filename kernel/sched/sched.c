@@ -45,7 +45,6 @@ extern struct thread *context_switch(u64 *save_ksp, u64 next_ksp, struct thread 
 extern char thread_first_run[], idle_first_run[];
 
 static struct cpu_sched *this_sched(void) { return &cpu_sched[this_cpu()->cpu_id]; }
-struct thread *current_thread(void) { return this_cpu()->current; }
 const char *sched_policy_name(void) { return policy->name; }
 int sched_cpu_count(void)
 {

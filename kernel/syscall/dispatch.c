@@ -28,24 +28,35 @@ static long unsupported(unsigned nr, const struct syscall_entry *e)
 
 /* Returns nonzero when the return to user mode must use iretq: sysretq faults in ring 0 on a
  * non-canonical RIP, and it cannot restore RCX and R11 (which rt_sigreturn restores). */
-int syscall_dispatch(struct regs *r)
+/* Unknown numbers, missing handlers and tracing: off the common path. */
+static __attribute__((noinline)) long dispatch_slow(struct regs *r)
 {
 	unsigned nr = (unsigned)r->rax;
 	const struct syscall_entry *e = r->rax < NR_SYSCALLS ? &syscall_table[nr] : NULL;
 	u64 args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
-	long ret;
-	r->error = r->rax; /* the number, should a signal make the call start again */
+	if (r->rax >= NR_SYSCALLS || !e->fn)
+		return unsupported(nr, e);
+	if (!options.trace_syscalls)
+		return e->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+	if (nr == __NR_exit || nr == __NR_exit_group)
+		trace_syscall(nr, e, args, 0, true);
+	long ret = e->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+	trace_syscall(nr, e, args, ret, false);
+	return ret;
+}
+
+int syscall_dispatch(struct regs *r)
+{
+	u64 nr = r->rax;
+	syscall_fn fn = nr < NR_SYSCALLS ? syscall_table[nr].fn : NULL;
+	r->error = nr; /* the number, should a signal make the call start again */
 	bkl_lock();
-	if (r->rax >= NR_SYSCALLS || !e->fn) {
-		ret = unsupported(nr, e);
-	} else {
-		if (options.trace_syscalls && (nr == __NR_exit || nr == __NR_exit_group))
-			trace_syscall(nr, e, args, 0, true);
-		ret = e->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
-	}
+	long ret;
+	if (__builtin_expect(fn && !options.trace_syscalls, 1))
+		ret = fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+	else
+		ret = dispatch_slow(r);
 	r->rax = (u64)ret;
-	if (options.trace_syscalls)
-		trace_syscall(nr, e, args, ret, false);
 	bkl_unlock();
 	sched_preempt_point();
 	signal_return_to_user(r);
