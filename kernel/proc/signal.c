@@ -86,8 +86,8 @@ static struct thread *choose_taker(int sig)
 static void trace_signal(const char *what, int sig, struct thread *t, const siginfo_t *info)
 {
 	if (options.trace_signals)
-		kprintf("[signal] %s %s (%d) thread %d code %d\n", what, signal_name(sig), sig,
-			t ? t->tid : 0, info ? info->si_code : 0);
+		kerr("signal: %s %s (%d) tid %d code %d\n", what, signal_name(sig), sig,
+		     t ? t->tid : 0, info ? info->si_code : 0);
 }
 
 int signal_send(struct thread *t, int sig, const siginfo_t *info)

@@ -364,6 +364,13 @@ static void test_command_line(void)
 	      strstr(R.out, "'monos.ctl=debugcon monos.tty=0 monos.trace=syscalls monos.aslr=off "
 		     "monos.stdin=null monos.tsc_khz="), "exit %d; stdout: %s", R.code, R.out);
 
+	RUN(&plain, "--dry-run", "--kernel", FAKE("exit"), "--trace=signals,syscalls,futex", PROG);
+	check("run.trace_list", R.code == 0 && strstr(R.out, " monos.trace=syscalls,futex,signals "),
+	      "exit %d; stdout: %s", R.code, R.out);
+	RUN(&plain, "--dry-run", "--kernel", FAKE("exit"), "--trace=sockets", PROG);
+	check("run.trace_unknown", R.code == 125 && strstr(R.err, "'syscalls', 'futex' and 'signals'"),
+	      "exit %d; stderr: %s", R.code, R.err);
+
 	RUN(&plain, "--dry-run", "--kernel", FAKE("exit"), "--icount", PROG);
 	check("run.icount", R.code == 0 && strstr(R.out, "-icount shift=0,sleep=off") &&
 	      strstr(R.out, "monos.tsc_khz=1000000'"), "stdout: %s", R.out);
