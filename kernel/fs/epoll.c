@@ -11,9 +11,9 @@
 #include "fs/epoll.h"
 #include "fs/file.h"
 #include "fs/poll.h"
+#include "fs/anon_inode.h"
 #include "mm/kheap.h"
 #include "mm/usercopy.h"
-#include "lib/string.h"
 #include "sched/wait.h"
 #include "proc/signal.h"
 #include "errno.h"
@@ -26,7 +26,6 @@
 				EPOLLEXCLUSIVE)
 #define EP_MAX_NESTS 4 /* Linux's limit on epoll files inside epoll files */
 #define EP_HASH_BUCKETS 64
-#define ANON_INODE_INO 1
 
 struct eventpoll {
 	struct epitem *hash[EP_HASH_BUCKETS];
@@ -452,12 +451,7 @@ static ssize_t epoll_write(struct file *f, const void *buf, size_t n, u64 *pos)
 
 static int epoll_stat(struct file *f, struct stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600; /* an anonymous inode: no file type */
-	st->st_nlink = 1;
-	st->st_ino = ANON_INODE_INO;
-	st->st_dev = 0xf; /* anon_inodefs */
-	st->st_blksize = PAGE_SIZE;
+	anon_inode_stat(st);
 	return 0;
 }
 

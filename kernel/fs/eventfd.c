@@ -5,6 +5,7 @@
 #include "fs/eventfd.h"
 #include "fs/file.h"
 #include "fs/poll.h"
+#include "fs/anon_inode.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
 #include "sched/wait.h"
@@ -13,7 +14,6 @@
 #include <linux/fcntl.h>
 
 #define COUNT_MAX UINT64_MAX
-#define ANON_INODE_INO 1 /* every anonymous file shares one inode on Linux */
 
 struct eventfd {
 	u64 count;
@@ -75,15 +75,9 @@ static u32 eventfd_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* An anonymous inode's attributes: mode 0600 with no file type, as fstat shows on Linux. */
 static int eventfd_stat(struct file *f, struct stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_ino = ANON_INODE_INO;
-	st->st_dev = 0xf; /* anon_inodefs */
-	st->st_blksize = PAGE_SIZE;
+	anon_inode_stat(st);
 	return 0;
 }
 
