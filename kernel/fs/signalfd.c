@@ -7,6 +7,7 @@
 #include "fs/signalfd.h"
 #include "fs/file.h"
 #include "fs/poll.h"
+#include "fs/anon_inode.h"
 #include "proc/signal.h"
 #include "proc/process.h"
 #include "sched/sched.h"
@@ -17,8 +18,6 @@
 #include <asm/stat.h>
 #include <linux/fcntl.h>
 #include <linux/signalfd.h>
-
-#define ANON_INODE_INO 1 /* every anonymous file shares Linux's one anon inode */
 
 struct signalfd {
 	u64 mask;
@@ -119,11 +118,7 @@ static u32 signalfd_poll(struct file *f, struct poll_table *pt)
 
 static int signalfd_stat(struct file *f, struct stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600; /* an anonymous inode: no file type bits, as on Linux */
-	st->st_nlink = 1;
-	st->st_ino = ANON_INODE_INO;
-	st->st_blksize = 4096;
+	anon_inode_stat(st);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "fs/timerfd.h"
 #include "fs/file.h"
 #include "fs/poll.h"
+#include "fs/anon_inode.h"
 #include "sched/ktimer.h"
 #include "sched/wait.h"
 #include "core/time.h"
@@ -21,8 +22,6 @@
 #include <linux/fcntl.h>
 #include <linux/time.h>
 #include <linux/timerfd.h>
-
-#define ANON_INODE_INO 1 /* every anonymous file shares Linux's one anon inode */
 
 struct timerfd {
 	int clockid;
@@ -135,11 +134,7 @@ static u32 timerfd_poll(struct file *f, struct poll_table *pt)
 
 static int timerfd_stat(struct file *f, struct stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600; /* an anonymous inode: no file type bits, as on Linux */
-	st->st_nlink = 1;
-	st->st_ino = ANON_INODE_INO;
-	st->st_blksize = 4096;
+	anon_inode_stat(st);
 	return 0;
 }
 
