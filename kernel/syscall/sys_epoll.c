@@ -5,10 +5,10 @@
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "proc/signal.h"
+#include "syscall/user_sigmask.h"
 #include "core/time.h"
 #include <linux/time_types.h>
 
-#define KERNEL_SIGSET_SIZE 8
 #define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct epoll_event))
 
 long sys_epoll_create1(int flags)
@@ -69,26 +69,10 @@ long sys_epoll_wait(int epfd, uptr_t events, int maxevents, int timeout_ms)
 	return wait_ms(epfd, events, maxevents, timeout_ms);
 }
 
-/* set_user_sigmask. */
-static int sigmask_begin(uptr_t umask, u64 size, bool *set)
-{
-	*set = false;
-	if (!umask)
-		return 0;
-	if (size != KERNEL_SIGSET_SIZE)
-		return -EINVAL;
-	u64 mask;
-	if (copy_from_user(&mask, umask, sizeof(mask)))
-		return -EFAULT;
-	signal_mask_begin(mask);
-	*set = true;
-	return 0;
-}
-
 long sys_epoll_pwait(int epfd, uptr_t events, int maxevents, int timeout_ms, uptr_t umask, u64 size)
 {
 	bool masked;
-	int err = sigmask_begin(umask, size, &masked);
+	int err = user_sigmask_begin(umask, size, &masked);
 	if (err)
 		return err;
 	long ret = wait_ms(epfd, events, maxevents, timeout_ms);
@@ -113,7 +97,7 @@ long sys_epoll_pwait2(int epfd, uptr_t events, int maxevents, uptr_t uts, uptr_t
 		deadline = nowait ? 0 : poll_deadline_after(ns);
 	}
 	bool masked;
-	int err = sigmask_begin(umask, size, &masked);
+	int err = user_sigmask_begin(umask, size, &masked);
 	if (err)
 		return err;
 	long ret = do_epoll_wait(epfd, events, maxevents, deadline, nowait);

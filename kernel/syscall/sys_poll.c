@@ -5,6 +5,7 @@
 #include "fs/poll.h"
 #include "proc/process.h"
 #include "proc/signal.h"
+#include "syscall/user_sigmask.h"
 #include "core/time.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
@@ -12,7 +13,6 @@
 #include <linux/resource.h>
 #include <linux/time_types.h>
 
-#define KERNEL_SIGSET_SIZE 8
 #define NSEC_PER_USEC 1000
 #define USEC_PER_SEC 1000000
 
@@ -74,22 +74,6 @@ static int timeout_from_timespec(struct poll_timeout *t, uptr_t uts)
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
 	return timeout_set(t, ts.tv_sec, ts.tv_nsec);
-}
-
-/* set_user_sigmask: the temporary mask of ppoll and pselect6 (none when the pointer is NULL). */
-static int sigmask_begin(uptr_t umask, u64 size, bool *set)
-{
-	*set = false;
-	if (!umask)
-		return 0;
-	if (size != KERNEL_SIGSET_SIZE)
-		return -EINVAL;
-	u64 mask;
-	if (copy_from_user(&mask, umask, sizeof(mask)))
-		return -EFAULT;
-	signal_mask_begin(mask);
-	*set = true;
-	return 0;
 }
 
 static void sigmask_end(bool set, long ret)
@@ -200,7 +184,7 @@ long sys_ppoll(uptr_t ufds, unsigned nfds, uptr_t uts, uptr_t umask, u64 sigsets
 	int err = timeout_from_timespec(&t, uts);
 	if (err)
 		return err;
-	if ((err = sigmask_begin(umask, sigsetsize, &masked)))
+	if ((err = user_sigmask_begin(umask, sigsetsize, &masked)))
 		return err;
 	long ret = do_sys_poll(ufds, nfds, &t);
 	sigmask_end(masked, ret);
@@ -374,7 +358,7 @@ long sys_pselect6(int n, uptr_t inp, uptr_t outp, uptr_t exp, uptr_t uts, uptr_t
 	int err = timeout_from_timespec(&t, uts);
 	if (err)
 		return err;
-	if ((err = sigmask_begin(pack.p, pack.size, &masked)))
+	if ((err = user_sigmask_begin(pack.p, pack.size, &masked)))
 		return err;
 	long ret = do_select(n, inp, outp, exp, &t);
 	sigmask_end(masked, ret);
