@@ -25,6 +25,7 @@
 
 #include "check.h"
 #include "thread_util.h"
+#include "wake_later.h"
 
 #ifndef EPOLLEXCLUSIVE
 #define EPOLLEXCLUSIVE (1u << 28)
@@ -242,14 +243,6 @@ static void test_maxevents(void)
 	close(ep);
 }
 
-static int wake_fd;
-static void *write_later(void *arg)
-{
-	sleep_ms(50);
-	(void)!write(wake_fd, "w", 1);
-	return arg;
-}
-
 static void test_timeouts(void)
 {
 	int ep = epoll_create1(0), p[2];
@@ -272,16 +265,6 @@ static void test_timeouts(void)
 	close(p[0]);
 	close(p[1]);
 	close(ep);
-}
-
-static volatile sig_atomic_t got_usr1;
-static void on_usr1(int sig) { got_usr1 = sig; }
-static pthread_t main_thread;
-static void *kick_later(void *arg)
-{
-	sleep_ms(50);
-	pthread_kill(main_thread, SIGUSR1);
-	return arg;
 }
 
 static void test_eintr(void)

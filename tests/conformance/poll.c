@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "thread_util.h"
+#include "wake_later.h"
 
 /* One descriptor's revents after poll(..., 0), or -1 when poll did not return 1. */
 static int revents_of(int fd, short events)
@@ -115,14 +116,6 @@ static void test_fd_values(void)
 	close(p[1]);
 }
 
-static int wake_fd;
-static void *write_later(void *arg)
-{
-	sleep_ms(50);
-	(void)!write(wake_fd, "w", 1);
-	return arg;
-}
-
 static void test_timeouts(void)
 {
 	int p[2];
@@ -182,17 +175,6 @@ static void test_ppoll(void)
 	check_eq("ppoll_null_timeout_ready", syscall(SYS_ppoll, &fd, 1, NULL, NULL, 8), 1);
 	close(p[0]);
 	close(p[1]);
-}
-
-static volatile sig_atomic_t got_usr1;
-static void on_usr1(int sig) { got_usr1 = sig; }
-
-static pthread_t main_thread;
-static void *kick_later(void *arg)
-{
-	sleep_ms(50);
-	pthread_kill(main_thread, SIGUSR1);
-	return arg;
 }
 
 /* A blocked SIGUSR1 that ppoll's mask lets in interrupts it: EINTR, the handler ran, and the

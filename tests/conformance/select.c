@@ -24,6 +24,7 @@
 
 #include "check.h"
 #include "thread_util.h"
+#include "wake_later.h"
 
 static fd_set rd, wr, ex;
 
@@ -108,14 +109,6 @@ static void test_errors(void)
 	close(p[1]);
 }
 
-static int wake_fd;
-static void *write_later(void *arg)
-{
-	sleep_ms(50);
-	(void)!write(wake_fd, "w", 1);
-	return arg;
-}
-
 static void test_timeouts(void)
 {
 	int p[2];
@@ -173,16 +166,6 @@ static void test_timeouts(void)
 	check(took >= 40 * MS, "woken_after_write", "returned after %lld us", took / 1000);
 	close(p[0]);
 	close(p[1]);
-}
-
-static volatile sig_atomic_t got_usr1;
-static void on_usr1(int sig) { got_usr1 = sig; }
-static pthread_t main_thread;
-static void *kick_later(void *arg)
-{
-	sleep_ms(50);
-	pthread_kill(main_thread, SIGUSR1);
-	return arg;
 }
 
 static void test_signals(void)
