@@ -22,14 +22,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bench=$root/bench
-out=${BENCH_OUT:-$root/build/bench}
+one_program_settings	# root, bench, out, monos, kernel, mem (lib.sh)
 prog=$(realpath "${1:?usage: events.sh TSC_EVENTS}")
-monos=${MONOS:-$root/build/monos}
-kernel=${MONOS_KERNEL:-$(dirname "$monos")/kernel.elf}
-export LINUX_BENCH_TIMEOUT=${LINUX_BENCH_TIMEOUT:-90}
-mem=128M
 ops=(vdso_clock_gettime syscall_clock_gettime epoll_wait_ready signal_roundtrip)
 declare -A label=(
 	[vdso_clock_gettime]="clock_gettime, vDSO (libc)"
@@ -44,7 +38,6 @@ declare -A limit_num=([vdso_clock_gettime]=12 [syscall_clock_gettime]=1 [epoll_w
 declare -A limit_den=([vdso_clock_gettime]=10 [syscall_clock_gettime]=2 [epoll_wait_ready]=2 [signal_roundtrip]=2)
 declare -A limit_text=([vdso_clock_gettime]="<= 1.2x Linux" [syscall_clock_gettime]="<= 0.5x Linux"
 	[epoll_wait_ready]="<= 0.5x Linux" [signal_roundtrip]="<= 0.5x Linux")
-mkdir -p "$out"
 failed=0
 declare -A val=() faillog=() wall=()
 
@@ -73,13 +66,7 @@ if [[ -x $monos && -s $kernel ]]; then
 	for i in 1 2; do
 		log=$out/events-monos-$i.log
 		say "running monos: events ($i/2)"
-		if w=$(MONOS_BENCH_TIMEOUT=${MONOS_BENCH_TIMEOUT:-60} \
-			"$bench/run-monos.sh" "$monos" "$prog" "$mem" "$log" - --kernel "$kernel" --smp 1); then
-			record "monos.$i" "$log"
-			wall[monos.$i]=$w
-		else
-			fail "monos.$i" "$log"
-		fi
+		monos_run "monos.$i" "$log" 1
 	done
 else
 	failed=1
@@ -95,12 +82,7 @@ if vmlinuz=$("$bench/linux.sh"); then
 		"$bench/mkcpio.sh" "$cpio"
 	log=$out/events-linux.log
 	say "booting linux: events, -smp 1"
-	if w=$(LINUX_BENCH_SMP=1 "$bench/run-linux.sh" "$vmlinuz" "$cpio" "$mem" "$log"); then
-		record "linux.1" "$log"
-		wall[linux.1]=$w
-	else
-		fail "linux.1" "$log"
-	fi
+	linux_run "linux.1" "$log" 1
 else
 	failed=1
 	say "no Linux kernel to compare against"

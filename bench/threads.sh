@@ -21,15 +21,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bench=$root/bench
-out=${BENCH_OUT:-$root/build/bench}	# BENCH_OUT: elsewhere (to test the bench)
+one_program_settings	# root, bench, out, monos, kernel, mem (lib.sh)
 prog=$(realpath "${1:?usage: threads.sh TSC_THREADS}")
-monos=${MONOS:-$root/build/monos}
-# `monos run` takes the kernel.elf beside it unless told otherwise.
-kernel=${MONOS_KERNEL:-$(dirname "$monos")/kernel.elf}
-export LINUX_BENCH_TIMEOUT=${LINUX_BENCH_TIMEOUT:-90}
-mem=128M
 ops=(create_join futex_pingpong yield_1 yield_2)
 declare -A label=(
 	[create_join]="pthread_create+join"
@@ -40,7 +33,6 @@ declare -A label=(
 declare -A iters=([create_join]=200 [futex_pingpong]=2000 [yield_1]=10000 [yield_2]=10000)
 # The issue's targets: these (op, smp) pairs; the other smp 2 figures are for information.
 declare -A target=([create_join.1]=1 [futex_pingpong.1]=1 [futex_pingpong.2]=1 [yield_1.1]=1 [yield_2.1]=1)
-mkdir -p "$out"
 failed=0
 declare -A val=() faillog=() wall=()
 
@@ -70,13 +62,7 @@ if [[ -x $monos && -s $kernel ]]; then
 		for i in 1 2; do
 			log=$out/threads-monos-smp$smp-$i.log
 			say "running monos: threads, --smp $smp ($i/2)"
-			if w=$(MONOS_BENCH_TIMEOUT=${MONOS_BENCH_TIMEOUT:-60} \
-				"$bench/run-monos.sh" "$monos" "$prog" "$mem" "$log" - --kernel "$kernel" --smp "$smp"); then
-				record "monos.$smp.$i" "$log"
-				wall[monos.$smp.$i]=$w
-			else
-				fail "monos.$smp.$i" "$log"
-			fi
+			monos_run "monos.$smp.$i" "$log" "$smp"
 		done
 	done
 else
@@ -96,12 +82,7 @@ if vmlinuz=$("$bench/linux.sh"); then
 	for smp in "${linux_smps[@]}"; do
 		log=$out/threads-linux-smp$smp.log
 		say "booting linux: threads, -smp $smp"
-		if w=$(LINUX_BENCH_SMP=$smp "$bench/run-linux.sh" "$vmlinuz" "$cpio" "$mem" "$log"); then
-			record "linux.$smp.1" "$log"
-			wall[linux.$smp.1]=$w
-		else
-			fail "linux.$smp.1" "$log"
-		fi
+		linux_run "linux.$smp.1" "$log" "$smp"
 	done
 else
 	failed=1
