@@ -34,12 +34,12 @@ $(BENCH_INIT): bench/linux_init.c | bench-deps
 	$(CC) -static -O2 -o $@ $<
 
 # Thread operations (bench/threads.sh): static, as it is also Linux's /init.
-$(BENCH_THR): bench/tsc_threads.c | bench-deps
+$(BENCH_THR): bench/tsc_threads.c bench/tsc_report.h | bench-deps
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -pthread -o $@ $<
 
 # Time and event operations (bench/events.sh): static, as it is also Linux's /init.
-$(BENCH_EVT): bench/tsc_events.c | bench-deps
+$(BENCH_EVT): bench/tsc_events.c bench/tsc_report.h | bench-deps
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -o $@ $<
 

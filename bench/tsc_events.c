@@ -32,27 +32,17 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#define TSC_REPORT_PREFIX "events_"
+#include "tsc_report.h"
+
 #define N_CLOCK 20000
 #define N_EPOLL 10000
 #define N_SIGNAL 2000
 #define WARMUP 50
 
-static void die(const char *what, int err)
-{
-	printf("events_error=%s: %s\n", what, strerror(err));
-	fflush(stdout);
-	exit(1);
-}
-
-static void report(const char *name, unsigned long long t0, unsigned long long t1, unsigned long n)
-{
-	printf("events_%s=%llu\n", name, (t1 - t0) / n);
-	fflush(stdout);
-}
-
 static void unavailable(const char *name, const char *what, int err)
 {
-	printf("events_%s=n/a (%s: %s)\n", name, what, strerror(err));
+	printf(TSC_REPORT_PREFIX "%s=n/a (%s: %s)\n", name, what, strerror(err));
 	fflush(stdout);
 }
 

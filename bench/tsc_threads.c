@@ -30,23 +30,13 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#define TSC_REPORT_PREFIX "threads_"
+#include "tsc_report.h"
+
 #define N_CREATE	200
 #define N_PINGPONG	2000
 #define N_YIELD		10000
 #define WARMUP		20
-
-static void die(const char *what, int err)
-{
-	printf("threads_error=%s: %s\n", what, strerror(err));
-	fflush(stdout);
-	exit(1);
-}
-
-static void report(const char *name, unsigned long long t0, unsigned long long t1, unsigned long n)
-{
-	printf("threads_%s=%llu\n", name, (t1 - t0) / n);
-	fflush(stdout);
-}
 
 /* --- 1. create + join ------------------------------------------------------------------- */
 static void *nothing(void *arg)
