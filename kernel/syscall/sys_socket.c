@@ -369,10 +369,12 @@ static long scm_from_user(struct socket *s, uptr_t ucontrol, u64 len, struct scm
 					break;
 				}
 				memcpy(&scm->cred, data, sizeof(scm->cred));
-				/* Only one's own pid (no CAP_SYS_ADMIN across processes: there is one);
-				 * the app runs as root, so any uid and gid pass, as CAP_SETUID lets them. */
-				if (scm->cred.pid != (u32)proc.pid) {
-					err = -EPERM;
+				/* The app runs as root: CAP_SYS_ADMIN and CAP_SETUID let any pid, uid
+				 * and gid pass the check (scm_check_creds), and then the pid must name
+				 * a live task, our process or one of its threads. */
+				if (scm->cred.pid != (u32)proc.pid &&
+				    !proc_find_thread((int)scm->cred.pid)) {
+					err = -ESRCH;
 					break;
 				}
 				scm->has_cred = true;
