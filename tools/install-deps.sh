@@ -14,6 +14,7 @@ packages=(
 	binutils        # ld, nm, objcopy
 	gawk            # the kernel's generated tables
 	cpio
+	dpkg-dev        # dpkg-source, for apt-get source lwip (tools/fetch-lwip.sh)
 	qemu-system-x86 # qemu-system-x86_64 runs monos
 	coreutils       # timeout, used by the test harness; ls, cat, ... in tests/apps
 	# Real programs that tests/apps/run-apps.sh runs under monos.
