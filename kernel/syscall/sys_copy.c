@@ -18,8 +18,8 @@ static bool is_reg(struct file *f) { return f->inode && S_ISREG(f->inode->mode) 
 
 /* Copies up to len bytes from (in, *in_pos) to (out, *out_pos); stops at end of input or a short
  * write. Returns bytes moved, or the first error when nothing moved. */
-static long pump(struct file *in, u64 *in_pos, struct file *out, u64 *out_pos, u64 len,
-		 bool peek)
+static long pump_held(struct file *in, u64 *in_pos, struct file *out, u64 *out_pos, u64 len,
+		      bool peek)
 {
 	u8 buf[CHUNK];
 	u64 done = 0;
@@ -40,6 +40,19 @@ static long pump(struct file *in, u64 *in_pos, struct file *out, u64 *out_pos, u
 			break;
 	}
 	return (long)done;
+}
+
+/* A pipe end may block, giving up the big lock: the call holds its own references so that a
+ * close by another thread meanwhile cannot free the files under it. */
+static long pump(struct file *in, u64 *in_pos, struct file *out, u64 *out_pos, u64 len,
+		 bool peek)
+{
+	in->refs++;
+	out->refs++;
+	long ret = pump_held(in, in_pos, out, out_pos, len, peek);
+	file_put(out);
+	file_put(in);
+	return ret;
 }
 
 long sys_sendfile(int out_fd, int in_fd, uptr_t uoff, u64 count)

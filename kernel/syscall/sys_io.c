@@ -24,7 +24,7 @@ long fcntl_lock(int fd, int cmd, uptr_t arg);
 static bool readable(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
 static bool writable(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
 
-static ssize_t do_read(struct file *f, uptr_t buf, size_t n, u64 *pos)
+static ssize_t read_held(struct file *f, uptr_t buf, size_t n, u64 *pos)
 {
 	if (!readable(f))
 		return -EBADF;
@@ -48,7 +48,7 @@ static ssize_t do_read(struct file *f, uptr_t buf, size_t n, u64 *pos)
 	return (ssize_t)done;
 }
 
-static ssize_t do_write(struct file *f, uptr_t buf, size_t n, u64 *pos)
+static ssize_t write_held(struct file *f, uptr_t buf, size_t n, u64 *pos)
 {
 	if (!writable(f))
 		return -EBADF;
@@ -69,6 +69,24 @@ static ssize_t do_write(struct file *f, uptr_t buf, size_t n, u64 *pos)
 			break;
 	}
 	return (ssize_t)done;
+}
+
+/* A read or write that blocks gives up the big lock: another thread may close the descriptor
+ * meanwhile, so the call holds its own reference to the file, as Linux's fdget does. */
+static ssize_t do_read(struct file *f, uptr_t buf, size_t n, u64 *pos)
+{
+	f->refs++;
+	ssize_t ret = read_held(f, buf, n, pos);
+	file_put(f);
+	return ret;
+}
+
+static ssize_t do_write(struct file *f, uptr_t buf, size_t n, u64 *pos)
+{
+	f->refs++;
+	ssize_t ret = write_held(f, buf, n, pos);
+	file_put(f);
+	return ret;
 }
 
 long sys_read(int fd, uptr_t buf, size_t n)
@@ -136,19 +154,25 @@ static long do_vec_at(int fd, uptr_t uiov, int count, bool write, long off)
 			return -EINVAL;
 	}
 	long done = 0;
+	f->refs++; /* held across the elements: one of them may block (see do_read) */
 	for (int i = 0; i < count; i++) {
-		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
-			return done ? done : -EFAULT;
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v))) {
+			done = done ? done : -EFAULT;
+			break;
+		}
 		if (!v.iov_len)
 			continue;
 		ssize_t r = write ? do_write(f, (uptr_t)v.iov_base, v.iov_len, pos)
 				  : do_read(f, (uptr_t)v.iov_base, v.iov_len, pos);
-		if (r < 0)
-			return done ? done : r;
+		if (r < 0) {
+			done = done ? done : r;
+			break;
+		}
 		done += r;
 		if ((size_t)r < v.iov_len)
 			break;
 	}
+	file_put(f);
 	return done;
 }
 

@@ -201,6 +201,20 @@ static void reader_woken(void)
 	pthread_join(t, NULL);
 	check_eq("reader_woken_by_close_eof", e.ret, 0);
 	close(fds[0]);
+
+	/* Closing the descriptor a read sleeps on does not end the read: the read holds the open
+	 * file, which lives on until the read returns (and the data written later reaches it). */
+	pipe(fds);
+	struct sleeper c = { .fd = fds[0] };
+	start_sleeper(&t, &c, reader_main);
+	until_sleeping(c.tid);
+	check_eq("close_under_reader", close(fds[0]), 0);
+	check_eq("reader_still_asleep", __atomic_load_n(&c.ret, __ATOMIC_SEQ_CST), 0);
+	check_eq("write_to_closed_readers_fd", write(fds[1], "late", 4), 4);
+	pthread_join(t, NULL);
+	check(c.ret == 4 && memcmp(c.buf, "late", 4) == 0, "reader_survives_close",
+	      "read returned %zd (%s) \"%.4s\"", c.ret, c.ret < 0 ? strerror(c.err) : "bytes", c.buf);
+	close(fds[1]);
 }
 
 /* ---- a writer sleeping on a full pipe ----------------------------------- */
