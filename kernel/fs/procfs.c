@@ -6,6 +6,7 @@
 #include "fs/procfs_internal.h"
 #include "fs/vfs.h"
 #include "fs/file.h"
+#include "net/socket.h"
 #include "proc/process.h"
 #include "mm/pmm.h"
 #include "core/time.h"
@@ -58,6 +59,8 @@ static void link_fd(struct textbuf *t, u64 fd)
 		tb_printf(t, "%s", f->path);
 	else if (f->inode && S_ISDIR(f->inode->mode))
 		dir_path(t, f->inode);
+	else if (socket_of(f))
+		tb_printf(t, "socket:[%lu]", socket_of(f)->ino);
 	else if (!f->inode)
 		tb_printf(t, "%s", console_is_tty(f->stream) ? "/dev/ttyS0" : "pipe:[1]");
 	else

@@ -67,6 +67,12 @@ static void pair_basics(void)
 	      "pid %d uid %d gid %d", (int)cred.pid, (int)cred.uid, (int)cred.gid);
 	struct stat st;
 	check(fstat(sv[0], &st) == 0 && S_ISSOCK(st.st_mode), "fstat_sock", "mode %o", st.st_mode);
+	char fdpath[64], link[64], want[64];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", sv[0]);
+	ssize_t ln = readlink(fdpath, link, sizeof(link) - 1);
+	link[ln > 0 ? ln : 0] = 0;
+	snprintf(want, sizeof(want), "socket:[%lu]", (unsigned long)st.st_ino);
+	check(strcmp(link, want) == 0, "proc_fd_link", "'%s', expected '%s'", link, want);
 	struct sockaddr_un sa;
 	len = sizeof(sa);
 	check(getsockname(sv[0], (struct sockaddr *)&sa, &len) == 0 &&
