@@ -71,6 +71,37 @@ $(KOBJ)/proc/vdso_image.o: KCFLAGS += -DVDSO_IMAGE_PATH='"$(BUILD)/vdso/vdso.so"
 
 -include $(VDSO_OBJS:.o=.d)
 
+# lwIP (issue 6): Debian's source package, fetched once by tools/fetch-lwip.sh into cache/lwip
+# (never committed), compiled freestanding with kernel/net/lwip/lwipopts.h and arch/cc.h; its
+# <string.h> and <stdlib.h> are the kernel's (kernel/net/lwip/compat). lwIP's code is not ours
+# to fix, so the warnings it trips are off for its objects only.
+LWIP_DIR := cache/lwip/src
+LWIP_CORE := init def mem memp pbuf netif ip inet_chksum timeouts tcp tcp_in tcp_out udp \
+	ipv4/ip4 ipv4/ip4_addr ipv4/ip4_frag ipv4/icmp \
+	ipv6/ip6 ipv6/ip6_addr ipv6/ip6_frag ipv6/icmp6 ipv6/nd6 ipv6/inet6 ipv6/mld6
+LWIP_OBJS := $(patsubst %,$(KOBJ)/lwip/core/%.o,$(LWIP_CORE))
+LWIP_INC := -Ikernel/net/lwip -Ikernel/net/lwip/compat -I$(LWIP_DIR)/src/include
+KERNEL_OBJS += $(LWIP_OBJS)
+
+$(LWIP_DIR)/.ok:
+	@tools/fetch-lwip.sh cache/lwip
+
+# The sources exist only once fetched, so they are not prerequisites (pinned, they never change;
+# the .d files track the headers).
+$(KOBJ)/lwip/core/%.o: $(BUILD)/uapi/.stamp | $(LWIP_DIR)/.ok
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(LWIP_DIR)/src/core/$*.c (lwip)"
+	@$(CC) $(KCFLAGS) $(LWIP_INC) -Wno-address -Wno-type-limits -Wno-sign-compare \
+		-c -o $@ $(LWIP_DIR)/src/core/$*.c
+
+# Our files that include lwIP's headers.
+$(KOBJ)/net/lwip_port.o $(KOBJ)/net/inet.o: KCFLAGS += $(LWIP_INC)
+$(KOBJ)/net/lwip_port.o $(KOBJ)/net/inet.o: | $(LWIP_DIR)/.ok
+
+# Nothing makes a .d file but the compile (make would otherwise try its built-in %: %.o).
+$(LWIP_OBJS:.o=.d): ;
+-include $(LWIP_OBJS:.o=.d)
+
 $(KOBJ)/gen/%.o: $(BUILD)/kernel-gen/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

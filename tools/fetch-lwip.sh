@@ -12,6 +12,8 @@ ORIG=lwip_2.1.3+dfsg1.orig.tar.xz
 ORIG_SHA256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 
 dest=${1:?usage: fetch-lwip.sh DEST}
+mkdir -p "$dest"
+dest=$(cd "$dest" && pwd)   # apt resolves relative Dir:: paths against /etc/apt
 [ -f "$dest/src/.ok" ] && exit 0
 mkdir -p "$dest"
 # Two builds in one checkout may ask at once: one fetches, the other waits and finds it done.

@@ -1,0 +1,3 @@
+/* <string.h> for lwIP's sources: the kernel's freestanding routines. */
+#pragma once
+#include "lib/string.h"
