@@ -2,6 +2,7 @@
  * that a newer host tool can talk to an older kernel. */
 #include "core/cmdline.h"
 #include "core/log.h"
+#include "drivers/virtio/virtio.h"
 #include "lib/string.h"
 
 struct options options = { .tty_mask = 7, .aslr = true };
@@ -43,6 +44,45 @@ static void parse_traces(const char *v, size_t vn)
 	}
 }
 
+/* The length of v up to `stop` (or all of it). */
+static size_t span_until(const char *v, size_t vn, char stop)
+{
+	size_t k = 0;
+	while (k < vn && v[k] != stop)
+		k++;
+	return k;
+}
+
+/* virtio_mmio.device=<size>@<base>:<irq>[:<id>] as Linux reads it (size with an optional K, M
+ * or G suffix; Firecracker passes 4K@0xd0000000:5). An IRQ below 16 is an ISA one (edge, unless
+ * the MADT overrides it); above, a GSI wired level-triggered as QEMU's virtio-mmio lines are. */
+static void parse_virtio_mmio(const char *v, size_t vn)
+{
+	size_t k = span_until(v, vn, '@');
+	if (k == vn || k == 0)
+		return;
+	u64 size, base, irq, shift = 0;
+	char unit = v[k - 1];
+	if (unit == 'K' || unit == 'k')
+		shift = 10;
+	else if (unit == 'M' || unit == 'm')
+		shift = 20;
+	else if (unit == 'G' || unit == 'g')
+		shift = 30;
+	if (!parse_u64(v, k - (shift ? 1 : 0), &size))
+		return;
+	v += k + 1;
+	vn -= k + 1;
+	k = span_until(v, vn, ':');
+	if (k == vn || !parse_u64(v, k, &base))
+		return;
+	v += k + 1;
+	vn -= k + 1;
+	if (!parse_u64(v, span_until(v, vn, ':'), &irq) || irq > 255)
+		return;
+	virtio_mmio_add(base, (u32)(size << shift), (u32)irq, irq < 16 ? -1 : 1);
+}
+
 static void parse_word(const char *w, size_t n)
 {
 	const char *v;
@@ -68,6 +108,10 @@ static void parse_word(const char *w, size_t n)
 		options.stdin_null = vn == 4 && memcmp(v, "null", 4) == 0;
 	else if (value_of(w, n, "monos.tsc_khz=", &v, &vn) && parse_u64(v, vn, &num))
 		options.tsc_khz = num;
+	else if (value_of(w, n, "monos.netprobe=", &v, &vn))
+		options.netprobe_arp = word_is(v, vn, "arp");
+	else if (value_of(w, n, "virtio_mmio.device=", &v, &vn))
+		parse_virtio_mmio(v, vn);
 }
 
 void cmdline_parse(const char *c)

@@ -6,12 +6,15 @@
 #include "core/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/smp.h"
 #include "drivers/serial.h"
 #include "drivers/console.h"
 #include "drivers/ctl.h"
 #include "drivers/power.h"
+#include "drivers/virtio/net.h"
+#include "drivers/virtio/virtio.h"
 #include "fs/initramfs.h"
 #include "fs/stdio.h"
 #include "fs/vfs.h"
@@ -49,6 +52,11 @@ void __noreturn kmain(paddr_t start_info)
 	power_init(bootinfo.rsdp);
 	time_init();
 	random_init();
+	/* Devices: interrupts reach the boot CPU through the I/O APIC (none on PCI with MSI-X). */
+	ioapic_init();
+	virtio_init();
+	if (options.netprobe_arp)
+		vnet_probe_start();
 	kprintf("monos: %lu MiB RAM, initrd %lu bytes, cmdline \"%s\"\n",
 		pmm_total_pages() * PAGE_SIZE >> 20, bootinfo.initrd_size, bootinfo.cmdline);
 	if (!bootinfo.initrd_size)

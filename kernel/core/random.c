@@ -59,6 +59,14 @@ static void rekey(void)
 	memcpy(key, block, sizeof(key));
 }
 
+void random_mix(const void *buf, size_t n)
+{
+	const u8 *p = buf;
+	for (size_t i = 0; i < n; i++)
+		((u8 *)key)[i % sizeof(key)] ^= p[i];
+	rekey();
+}
+
 void random_bytes(void *buf, size_t n)
 {
 	u8 *p = buf;

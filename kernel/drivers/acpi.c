@@ -153,6 +153,63 @@ int acpi_madt_cpus(u32 *apic_ids, int max, paddr_t *lapic_base)
 	return n;
 }
 
+void acpi_madt_foreach(void (*fn)(const u8 *entry, void *arg), void *arg)
+{
+	const struct sdt_header *m = find_table("APIC");
+	if (!m || m->length < sizeof(*m) + 8)
+		return;
+	const u8 *p = (const u8 *)m, *end = p + m->length;
+	for (const u8 *e = p + sizeof(*m) + 8; e + 2 <= end && e[1] >= 2 && e + e[1] <= end;
+	     e += e[1])
+		fn(e, arg);
+}
+
+/* QEMU microvm's DSDT (hw/i386/acpi-microvm.c) names each virtio-mmio transport with a device as
+ * Device (VRnn) { Name (_HID, "LNRO0005") ... Name (_CRS, ResourceTemplate () {
+ * Memory32Fixed (base, size), Interrupt (Level, ActiveHigh) { gsi } }) }. Without an AML
+ * interpreter, each _HID string is followed to the two resource descriptors after it. */
+#define AML_MEMORY32_FIXED 0x86 /* 0x86, length u16 = 9, info, base u32, size u32 */
+#define AML_EXT_IRQ 0x89        /* 0x89, length u16, flags, count, gsi u32... */
+#define AML_IRQ_EDGE (1u << 1)
+#define AML_IRQ_LOW (1u << 2)
+
+int acpi_virtio_mmio(void (*fn)(paddr_t base, u32 size, u32 gsi, int flags))
+{
+	const struct sdt_header *h = find_table("FACP");
+	if (!h)
+		return 0;
+	const u8 *f = (const u8 *)h;
+	paddr_t dsdt_pa = *(const u32 *)(f + 40);
+	if (h->length >= 148 && *(const u64 *)(f + 140))
+		dsdt_pa = *(const u64 *)(f + 140);
+	const struct sdt_header *d = table_at(dsdt_pa);
+	if (!d)
+		return 0;
+	const u8 *p = (const u8 *)d, *end = p + d->length;
+	int n = 0;
+	for (const u8 *q = p + sizeof(*d); q + 9 < end; q++) {
+		if (memcmp(q, "LNRO0005", 9) != 0)
+			continue;
+		paddr_t base = 0;
+		u32 size = 0;
+		const u8 *r = q + 9, *stop = MIN(end, q + 96);
+		for (; r + 9 <= stop && !base; r++)
+			if (r[0] == AML_MEMORY32_FIXED && r[1] == 9 && r[2] == 0) {
+				base = *(const u32 *)(r + 4);
+				size = *(const u32 *)(r + 8);
+			}
+		for (; r + 9 <= stop; r++)
+			if (r[0] == AML_EXT_IRQ && r[1] >= 6 && r[2] == 0 && r[4] >= 1) {
+				int flags = (r[3] & AML_IRQ_EDGE ? 0 : 1) | (r[3] & AML_IRQ_LOW ? 2 : 0);
+				fn(base, size, *(const u32 *)(r + 5), flags);
+				n++;
+				break;
+			}
+		q = r;
+	}
+	return n;
+}
+
 void acpi_power_off(void)
 {
 	if (s5_typ < 0)
