@@ -85,6 +85,10 @@ struct socket *socket_alloc(const struct socket *like);
 struct socket *socket_of(struct file *f);
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, int len);
 int socket_getsockopt(struct socket *s, int level, int name, void *val, int *len);
+/* read(2) and write(2) of a socket (syscall/sys_socket.c): recv and send without flags,
+ * straight from the app's buffer, so a datagram is never split or cut at a page. */
+ssize_t socket_read_user(struct file *f, uptr_t buf, size_t n);
+ssize_t socket_write_user(struct file *f, uptr_t buf, size_t n);
 /* Dropped files of descriptors in flight (a message never received). */
 void scm_release(struct scm *scm);
 

@@ -5,6 +5,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "fs/pipe.h"
+#include "net/socket.h"
 #include "proc/process.h"
 #include <linux/resource.h>
 #include <linux/stat.h>
@@ -30,6 +31,8 @@ static ssize_t read_held(struct file *f, uptr_t buf, size_t n, u64 *pos)
 		return -EBADF;
 	if (!user_range_ok(buf, n))
 		return -EFAULT;
+	if (socket_of(f)) /* a datagram moves whole, not a page at a time */
+		return socket_read_user(f, buf, n);
 	u8 tmp[BOUNCE];
 	size_t done = 0;
 	n = MIN(n, (size_t)RW_MAX);
@@ -54,6 +57,8 @@ static ssize_t write_held(struct file *f, uptr_t buf, size_t n, u64 *pos)
 		return -EBADF;
 	if (!user_range_ok(buf, n))
 		return -EFAULT;
+	if (socket_of(f))
+		return socket_write_user(f, buf, n);
 	u8 tmp[BOUNCE];
 	size_t done = 0;
 	n = MIN(n, (size_t)RW_MAX);

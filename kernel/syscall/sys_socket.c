@@ -493,6 +493,29 @@ long sys_recvfrom(int fd, uptr_t ubuf, size_t len, int flags, uptr_t uaddr, uptr
 	return n;
 }
 
+ssize_t socket_read_user(struct file *f, uptr_t buf, size_t n)
+{
+	struct iov_walk *w = kmalloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	iov_single(w, buf, n);
+	struct sock_msg m = { 0 };
+	long ret = recv_walk(socket_of(f), w, &m);
+	kfree(w);
+	return ret;
+}
+
+ssize_t socket_write_user(struct file *f, uptr_t buf, size_t n)
+{
+	struct iov_walk *w = kmalloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	iov_single(w, buf, n);
+	long ret = send_walk(socket_of(f), w, NULL, 0, NULL, 0);
+	kfree(w);
+	return ret;
+}
+
 static long do_sendmsg(struct socket *s, uptr_t umsg, int flags)
 {
 	struct user_msghdr h;

@@ -200,6 +200,11 @@ static void multi(void)
 	check_eq("recvmmsg", recvmmsg(sv[1], im, 3, MSG_DONTWAIT, NULL), 3);
 	check(im[0].msg_len == 2 && im[1].msg_len == 3 && im[2].msg_len == 1, "recvmmsg_lens",
 	      "%u %u %u", im[0].msg_len, im[1].msg_len, im[2].msg_len);
+	/* write(2) and read(2) move a datagram bigger than a page whole. */
+	static char big[10000], back[12000];
+	memset(big, 'x', sizeof(big));
+	check_eq("write_big_datagram", write(sv[0], big, sizeof(big)), sizeof(big));
+	check_eq("read_big_datagram", read(sv[1], back, sizeof(back)), sizeof(big));
 	send(sv[0], "z", 1, 0);
 	check_eq("recvmmsg_waitforone", recvmmsg(sv[1], im, 3, MSG_WAITFORONE, NULL), 1);
 	close(sv[0]);
