@@ -45,6 +45,10 @@ static const char usage_text[] =
 "  -m, --mem SIZE         guest memory, QEMU syntax (default 128M)\n"
 "      --smp N            virtual CPUs (default 1)\n"
 "  -M, --machine TYPE     microvm (default), q35 or pc\n"
+"      --net MODE         the guest's network: none (default), user (QEMU's NAT; the\n"
+"                         guest is 10.0.2.15 by DHCP) or tap=IFACE (an existing tap)\n"
+"  -p, --publish H:G[/udp] forward the host's 127.0.0.1:H to guest port G, TCP unless\n"
+"                         /udp (repeatable; implies --net user)\n"
 "      --accel MODE       auto (default: KVM when /dev/kvm is usable), kvm or tcg\n"
 "      --icount           TCG with -icount shift=0: the guest TSC counts instructions\n"
 "      --timeout SECS     stop the VM after SECS seconds (exit status 124)\n"
@@ -56,6 +60,7 @@ static const char usage_text[] =
 "      --missing-files    the kernel reports files the program looked for in vain\n"
 "      --kernel PATH      the monos kernel (default: kernel.elf beside this program)\n"
 "      --qemu-arg ARG     append ARG to the QEMU command line (repeatable)\n"
+"      --kernel-arg WORD  append WORD to the kernel command line (repeatable)\n"
 "      --save-image PATH  write the initramfs to PATH and keep it (no cache)\n"
 "      --cache-dir DIR    where built images are kept (default ~/.cache/monos)\n"
 "      --no-cache         build the image afresh and do not keep it\n"
@@ -71,7 +76,7 @@ enum {
 	OPT_SMP = 256, OPT_SCHED, OPT_ACCEL, OPT_ICOUNT, OPT_TIMEOUT, OPT_TRACE, OPT_NO_ASLR,
 	OPT_KERNEL, OPT_QEMU_ARG, OPT_SAVE_IMAGE, OPT_DRY_RUN, OPT_ADD, OPT_VERSION,
 	OPT_CACHE_DIR, OPT_NO_CACHE, OPT_ALLOW_MISSING, OPT_MISSING_FILES, OPT_PROFILE,
-	OPT_NO_PROFILES,
+	OPT_NO_PROFILES, OPT_NET, OPT_KERNEL_ARG,
 };
 
 static const struct option run_options[] = {
@@ -89,6 +94,9 @@ static const struct option run_options[] = {
 	{ "no-aslr",	no_argument,       NULL, OPT_NO_ASLR },
 	{ "kernel",	required_argument, NULL, OPT_KERNEL },
 	{ "qemu-arg",	required_argument, NULL, OPT_QEMU_ARG },
+	{ "kernel-arg",	required_argument, NULL, OPT_KERNEL_ARG },
+	{ "net",	required_argument, NULL, OPT_NET },
+	{ "publish",	required_argument, NULL, 'p' },
 	{ "save-image",	required_argument, NULL, OPT_SAVE_IMAGE },
 	{ "dry-run",	no_argument,       NULL, OPT_DRY_RUN },
 	{ "cache-dir",	required_argument, NULL, OPT_CACHE_DIR },
@@ -120,6 +128,10 @@ struct run_opts {
 	double timeout;
 	const char *kernel;
 	struct strvec qemu_args;
+	struct strvec kernel_args;	/* --kernel-arg words */
+	struct net_config net;
+	bool net_given;			/* --net was given (-p then needs user) */
+	bool nfwd_seen;			/* a -p was given */
 	const char *save_image;
 	const char *cache_dir;
 	struct strvec profiles;		/* --profile files */
@@ -256,7 +268,7 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:w:m:M:vh", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:w:m:M:p:vh", run_options, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -283,6 +295,27 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			if (!parse_uint(optarg, 255, &v) || v == 0)
 				usage_error("--smp %s: expected a number of CPUs from 1 to 255", optarg);
 			o->smp = v;
+			break;
+		case OPT_NET:
+			if (net_parse_backend(&o->net, optarg) < 0)
+				usage_error("--net %s: expected none, user or tap=IFACE", optarg);
+			if (o->nfwd_seen && o->net.backend != NET_USER)
+				usage_error("--net %s: port forwards (-p) need --net user", optarg);
+			o->net_given = true;
+			break;
+		case 'p':
+			if (net_parse_forward(&o->net, optarg) < 0)
+				usage_error("-p %s: expected HOST:GUEST or HOST:GUEST/udp (ports 1 to 65535)",
+					    optarg);
+			if (o->net_given && o->net.backend != NET_USER)
+				usage_error("-p %s: port forwards need --net user", optarg);
+			o->net.backend = NET_USER;
+			o->nfwd_seen = true;
+			break;
+		case OPT_KERNEL_ARG:
+			if (!*optarg || strchr(optarg, ' '))
+				usage_error("--kernel-arg '%s': expected one word", optarg);
+			strvec_push(&o->kernel_args, optarg);
 			break;
 		case 'M':
 			if (strcmp(optarg, "microvm") && strcmp(optarg, "q35") && strcmp(optarg, "pc"))
@@ -679,6 +712,8 @@ static int cmd_run(int argc, char **argv)
 		.accel = accel,
 		.icount = o.icount,
 		.extra = o.qemu_args.v,
+		.net = &o.net,
+		.kernel_extra = o.kernel_args.v,
 		.tty_mask = tty_mask,
 		.trace_syscalls = o.trace_syscalls,
 		.trace_futex = o.trace_futex,

@@ -47,6 +47,8 @@ $(BUILD)/unit/ctl: tests/unit/ctl_test.c tests/unit/check.h tools/monos/ctl.c $(
 # `monos run` end to end without the real kernel: build/monos boots tiny fake kernels
 # (tests/unit/fake_kernel.S, one image per scene) under QEMU. Needs qemu-system-x86_64.
 UNIT_TESTS += $(BUILD)/unit/run
+# --net/-p on the QEMU command line, and one boot with --net user (tests/unit/net_test.sh).
+UNIT_TESTS += tests/unit/net_test.sh
 FAKE_SCENES := exit debug-exit panic status-hang hang bad-record no-status
 
 $(BUILD)/unit/fake-%.elf: tests/unit/fake_kernel.S

@@ -49,6 +49,11 @@ char *qemu_kernel_cmdline(const struct vm_config *c)
 		free(s);
 		s = t;
 	}
+	for (char *const *k = c->kernel_extra; k && *k; k++) {
+		char *t = xasprintf("%s %s", s, *k);
+		free(s);
+		s = t;
+	}
 	return s;
 }
 
@@ -96,6 +101,8 @@ void qemu_argv(const struct vm_config *c, struct strvec *a)
 	char *cmdline = qemu_kernel_cmdline(c);
 	strvec_push(a, cmdline);
 	free(cmdline);
+	if (c->net)
+		net_qemu_args(c->net, c->machine, a);
 	for (char *const *e = c->extra; e && *e; e++)
 		strvec_push(a, *e);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "net.h"
 #include "util.h"
 
 /* The fd QEMU inherits for the control channel: its debugcon chardev opens /dev/fd/3. */
@@ -22,6 +23,7 @@ struct vm_config {
 	enum accel accel;
 	bool icount;			/* -icount shift=0: the TSC counts instructions */
 	char *const *extra;		/* --qemu-arg words, NULL-terminated; may be NULL */
+	const struct net_config *net;	/* NULL: no network (as NET_NONE) */
 
 	/* kernel command line (docs/protocol.md) */
 	unsigned tty_mask;		/* monos.tty */
@@ -34,6 +36,7 @@ struct vm_config {
 	bool missing_files;		/* monos.missing_files: report files not found */
 	bool stdin_null;		/* monos.stdin=null: the host's stdin is /dev/null */
 	unsigned long tsc_khz;		/* monos.tsc_khz, 0 = not passed */
+	char *const *kernel_extra;	/* --kernel-arg words, appended; NULL-terminated, may be NULL */
 
 	/* running */
 	double timeout;			/* seconds, 0 = none */
