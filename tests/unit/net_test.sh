@@ -4,7 +4,7 @@
 # which the kernel's monos.netprobe=arp sends an ARP request for QEMU's gateway 10.0.2.2 through
 # virtio-net and logs the reply that arrives by interrupt. MONOS: the host tool (default
 # build/monos; the kernel is the kernel.elf beside it). Prints PASS/FAIL lines, exits non-zero
-# on a failure.
+# on a failure. The boots run on microvm (with and without ACPI) and q35.
 top=$(cd "$(dirname "$0")/../.." && pwd) || exit 1
 MONOS=${MONOS:-$top/build/monos}
 tmp=$(mktemp -d) || exit 1
@@ -77,11 +77,31 @@ usage net_unknown "--net bridge: expected none, user or tap=IFACE" --net bridge
 usage net_tap_empty "--net tap=: expected" --net tap=
 usage tap_then_forward "port forwards need --net user" --net tap=tap0 -p 80:80
 
-# The real kernel, microvm, virtio-mmio: the gateway's MAC in slirp is 52:55:0a:00:02:02.
-err=$("$MONOS" run --verbose --timeout 60 --net user --kernel-arg monos.netprobe=arp "$tmp/nap" 2>&1)
-code=$?
-case "$code:$err" in
-0:*"netprobe: 10.0.2.2 is at 52:55:0a:00:02:02"*) pass arp_probe ;;
-*) fail arp_probe "exit $code; log: $(echo "$err" | grep -E 'virtio|netprobe|ioapic|panic' | tr '\n' '|')" ;;
-esac
+# boot NAME WANT OPTIONS... : the real kernel with --net user and monos.netprobe=arp runs the
+# program; its exit status is 0 and the log has WANT and the gateway's MAC (52:55:0a:00:02:02 in
+# QEMU's user networking), which arrived by the device's interrupt.
+boot() {
+	name=$1 want=$2
+	shift 2
+	err=$("$MONOS" run --verbose --timeout 60 --net user --kernel-arg monos.netprobe=arp "$@" \
+		"$tmp/nap" 2>&1)
+	code=$?
+	case "$code:$err" in
+	0:*"netprobe: 10.0.2.2 is at 52:55:0a:00:02:02"*)
+		case "$err" in
+		*"$want"*) pass "$name" ;;
+		*) fail "$name" "no '$want' in the log" ;;
+		esac ;;
+	*) fail "$name" "exit $code; log: $(echo "$err" | grep -E 'virtio|netprobe|ioapic|panic' | tr '\n' '|')" ;;
+	esac
+}
+
+# microvm: virtio-mmio found in the DSDT, its interrupt through the second I/O APIC.
+boot arp_microvm "virtio-net: mmio mac 52:54:00:12:34:56"
+# microvm without ACPI: the device from virtio_mmio.device= on the command line, the I/O APIC
+# at its standard address.
+boot arp_microvm_no_acpi "virtio_mmio.device=512@0xfeb00e00:12" --qemu-arg=-M --qemu-arg=microvm,acpi=off
+# q35: virtio-pci with MSI-X; a virtio-rng beside it seeds the kernel's generator.
+boot arp_q35_rng "virtio-rng: pci: 64 bytes mixed" -M q35 \
+	--qemu-arg=-device --qemu-arg=virtio-rng-pci,disable-legacy=on
 exit $failed

@@ -81,20 +81,28 @@ static int inti_flags(u16 f)
 	return ((f >> 2 & 3) == 3 ? IRQ_LEVEL : IRQ_EDGE) | ((f & 3) == 3 ? IRQ_ACTIVE_LOW : IRQ_ACTIVE_HIGH);
 }
 
+static void add_ioapic(paddr_t base, u32 gsi_base)
+{
+	struct ioapic *a = &ioapics[n_ioapics];
+	a->regs = mmio_map(base);
+	a->gsi_base = gsi_base;
+	u32 ver = reg_read(a, IOAPIC_VER);
+	if (ver == 0xffffffffu)
+		return; /* nothing there */
+	a->count = (ver >> 16 & 0xff) + 1;
+	for (u32 i = 0; i < a->count; i++) {
+		reg_write(a, IOAPIC_REDIR(i) + 1, 0);
+		reg_write(a, IOAPIC_REDIR(i), REDIR_MASKED);
+	}
+	n_ioapics++;
+	kprintf("ioapic: %lx gsi %u..%u\n", base, a->gsi_base, a->gsi_base + a->count - 1);
+}
+
 static void madt_entry(const u8 *e, void *arg)
 {
 	(void)arg;
 	if (e[0] == MADT_IOAPIC && e[1] >= 12 && n_ioapics < MAX_IOAPICS) {
-		struct ioapic *a = &ioapics[n_ioapics++];
-		a->regs = mmio_map(*(const u32 *)(e + 4));
-		a->gsi_base = *(const u32 *)(e + 8);
-		a->count = (reg_read(a, IOAPIC_VER) >> 16 & 0xff) + 1;
-		for (u32 i = 0; i < a->count; i++) {
-			reg_write(a, IOAPIC_REDIR(i) + 1, 0);
-			reg_write(a, IOAPIC_REDIR(i), REDIR_MASKED);
-		}
-		kprintf("ioapic: %x gsi %u..%u\n", *(const u32 *)(e + 4), a->gsi_base,
-			a->gsi_base + a->count - 1);
+		add_ioapic(*(const u32 *)(e + 4), *(const u32 *)(e + 8));
 	} else if (e[0] == MADT_OVERRIDE && e[1] >= 10 && e[2] == 0 && n_overrides < MAX_OVERRIDES) {
 		struct override *o = &overrides[n_overrides++];
 		o->irq = e[3];
@@ -103,9 +111,15 @@ static void madt_entry(const u8 *e, void *arg)
 	}
 }
 
+/* Without ACPI (Firecracker before 1.5 has only an MP table; microvm with acpi=off), the one
+ * I/O APIC at the standard address, GSIs from 0, as Linux assumes for such machines. */
+#define IOAPIC_DEFAULT_BASE 0xfec00000UL
+
 bool ioapic_init(void)
 {
 	acpi_madt_foreach(madt_entry, NULL);
+	if (!n_ioapics)
+		add_ioapic(IOAPIC_DEFAULT_BASE, 0);
 	return n_ioapics > 0;
 }
 

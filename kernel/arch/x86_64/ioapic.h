@@ -10,8 +10,9 @@
 #define IRQ_ACTIVE_HIGH 0
 #define IRQ_ACTIVE_LOW  2
 
-/* Finds the I/O APICs and the ISA overrides in the MADT and masks every entry. False without
- * a MADT or an I/O APIC (interrupts from devices then never arrive). */
+/* Finds the I/O APICs and the ISA overrides in the MADT (without a MADT: the standard one at
+ * 0xfec00000 if it answers) and masks every entry. False without an I/O APIC (interrupts
+ * routed through it then never arrive). */
 bool ioapic_init(void);
 /* GSI `gsi` delivers `vector` to the boot CPU with `flags` (IRQ_*), masked until ioapic_unmask.
  * -ENODEV when no I/O APIC serves that GSI. */
