@@ -95,8 +95,9 @@ $(KOBJ)/lwip/core/%.o: $(BUILD)/uapi/.stamp | $(LWIP_DIR)/.ok
 		-c -o $@ $(LWIP_DIR)/src/core/$*.c
 
 # Our files that include lwIP's headers.
-$(KOBJ)/net/lwip_port.o $(KOBJ)/net/inet.o: KCFLAGS += $(LWIP_INC)
-$(KOBJ)/net/lwip_port.o $(KOBJ)/net/inet.o: | $(LWIP_DIR)/.ok
+LWIP_USERS := $(patsubst kernel/%.c,$(KOBJ)/%.o,$(wildcard kernel/net/lwip_port.c kernel/net/inet*.c))
+$(LWIP_USERS): KCFLAGS += $(LWIP_INC)
+$(LWIP_USERS): | $(LWIP_DIR)/.ok
 
 # Nothing makes a .d file but the compile (make would otherwise try its built-in %: %.o).
 $(LWIP_OBJS:.o=.d): ;

@@ -2,6 +2,7 @@
  * write, poll and release to its family's proto_ops; read and write are recv and send without
  * flags, as on Linux. */
 #include "net/socket.h"
+#include "net/inet_family.h"
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "mm/kheap.h"
@@ -115,14 +116,20 @@ int socket_create(int family, int type, int protocol, u32 flags, struct socket *
 {
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
-	if (family != AF_UNIX)
+	/* Each family's create may replace s->ops (AF_INET: TCP's or UDP's). */
+	const struct proto_ops *ops = &unix_proto_ops;
+	int (*create)(struct socket *) = unix_create;
+	if (family == AF_INET) {
+		ops = NULL;
+		create = inet_create;
+	} else if (family != AF_UNIX) {
 		return family_unsupported(family);
-	struct socket proto = { .ops = &unix_proto_ops, .family = family, .type = type,
-				.protocol = protocol };
+	}
+	struct socket proto = { .ops = ops, .family = family, .type = type, .protocol = protocol };
 	struct socket *s = socket_alloc(&proto);
 	if (!s)
 		return -ENOMEM;
-	int err = unix_create(s);
+	int err = create(s);
 	if (err) {
 		kfree(s);
 		return err;
