@@ -40,7 +40,7 @@ JOBS=${TEST_JOBS:-2}
 TIMEOUT=${TEST_TIMEOUT:-60}
 WHERE=${TEST_WHERE:-native monos}
 CONF_NAMES=${CONF_NAMES:-$(cd tests/conformance && ls *.c 2>/dev/null | sed 's/\.c$//')}
-CONF_VARIANTS=${CONF_VARIANTS:-glibc-static glibc-static-pie musl-static}
+CONF_VARIANTS=${CONF_VARIANTS:-glibc-static glibc-dynamic musl-static}
 UNIT_TESTS=${UNIT_TESTS:-}
 NATIVE_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -98,7 +98,7 @@ for where in native monos; do
 		counts=$( (meta expect-count "$src" | sed 's/^/stdout /'
 			meta expect-stderr-count "$src" | sed 's/^/stderr /') )
 		runs=$(meta run "$src")
-		for variant in $CONF_VARIANTS; do
+		for variant in $CONF_VARIANTS $(meta also "$src"); do
 			bin=$BUILD/conformance/$variant/$name
 			tag="$variant, $where"
 			if [ -z "$runs" ]; then

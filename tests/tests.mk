@@ -13,8 +13,12 @@ CONF_DIR      := tests/conformance
 CONF_OUT      := $(BUILD)/conformance
 CONF_SRCS     := $(wildcard $(CONF_DIR)/*.c)
 CONF_NAMES    := $(sort $(notdir $(CONF_SRCS:.c=)))
-CONF_VARIANTS := glibc-static glibc-static-pie musl-static
+CONF_VARIANTS := glibc-static glibc-dynamic musl-static
 CONF_BINS     := $(foreach v,$(CONF_VARIANTS),$(addprefix $(CONF_OUT)/$(v)/,$(CONF_NAMES)))
+# A program marked `// also: glibc-static-pie` is built and run that way too (the loader's
+# ET_DYN-without-interpreter path, which no other variant takes).
+CONF_SPIE_NAMES := $(sort $(notdir $(basename $(shell grep -l '^// also: glibc-static-pie' $(CONF_SRCS)))))
+CONF_BINS     += $(addprefix $(CONF_OUT)/glibc-static-pie/,$(CONF_SPIE_NAMES))
 CONF_HDRS     := $(wildcard $(CONF_DIR)/*.h)
 
 CONF_GCC      := gcc
@@ -29,6 +33,11 @@ CONF_MUSL_INC := $(CONF_OUT)/musl-include
 $(CONF_OUT)/glibc-static/%: $(CONF_DIR)/%.c $(CONF_HDRS)
 	@mkdir -p $(@D)
 	$(CONF_GCC) -static $(CONF_CFLAGS) -o $@ $< $(CONF_LIBS)
+
+# Dynamic PIE, as Debian's gcc builds by default: the program runs on ld.so and libc.so.6.
+$(CONF_OUT)/glibc-dynamic/%: $(CONF_DIR)/%.c $(CONF_HDRS)
+	@mkdir -p $(@D)
+	$(CONF_GCC) -fPIE -pie $(CONF_CFLAGS) -o $@ $< $(CONF_LIBS)
 
 $(CONF_OUT)/glibc-static-pie/%: $(CONF_DIR)/%.c $(CONF_HDRS)
 	@mkdir -p $(@D)

@@ -6,8 +6,10 @@
  */
 // test-args: alpha 'two words' '' --flag=1 ünï
 // env: MONOS_TEST_VAR=hello monos world
+// also: glibc-static-pie
 #define _GNU_SOURCE
 #include <elf.h>
+#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,37 @@ static int auxv_find(unsigned long type, unsigned long *val)
 		}
 	}
 	return 0;
+}
+
+/* The executable's PT_INTERP path, or NULL when it has none (a static executable). */
+static const char *interpreter_path(void)
+{
+	const Elf64_Ehdr *eh = &__ehdr_start;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)((const char *)eh + eh->e_phoff);
+	uintptr_t bias = eh->e_type == ET_DYN ? (uintptr_t)eh : 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_INTERP)
+			return (const char *)(bias + ph[i].p_vaddr);
+	return NULL;
+}
+
+struct loaded { const char *name; uintptr_t base; };
+
+static int find_loaded(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct loaded *l = arg;
+	if (info->dlpi_name && strcmp(info->dlpi_name, l->name) == 0)
+		l->base = info->dlpi_addr;
+	return 0;
+}
+
+/* Where the dynamic loader says the interpreter sits (0 without one). */
+static uintptr_t interpreter_base(void)
+{
+	struct loaded l = { interpreter_path(), 0 };
+	if (l.name)
+		dl_iterate_phdr(find_loaded, &l);
+	return l.base;
 }
 
 /* An entry that must be present with exactly this value. */
@@ -178,8 +211,8 @@ static void check_auxv(char **argv, char **envp)
 	check_auxv_eq("at_pagesz", AT_PAGESZ, 4096);
 	check_auxv_eq("at_clktck", AT_CLKTCK, 100);
 	check_auxv_eq("at_flags", AT_FLAGS, 0);
-	/* A static executable has no interpreter, so AT_BASE is 0. */
-	check_auxv_eq("at_base", AT_BASE, 0);
+	/* AT_BASE is where the interpreter was loaded, 0 for a static executable. */
+	check_auxv_eq("at_base", AT_BASE, interpreter_base());
 	check_auxv_eq("at_secure", AT_SECURE, 0);
 	check_auxv_eq("at_uid", AT_UID, getuid());
 	check_auxv_eq("at_euid", AT_EUID, geteuid());

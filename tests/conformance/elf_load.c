@@ -6,6 +6,7 @@
  * writable; .data and .bss are. Whether the kernel may write a page is
  * probed with getrandom(2), which fails with EFAULT on a read-only page.
  */
+// also: glibc-static-pie
 #define _GNU_SOURCE
 #include <elf.h>
 #include <link.h>
