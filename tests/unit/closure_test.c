@@ -413,6 +413,9 @@ static void test_real_programs(void)
 	      "%zu missing, %zu files, interp %s, libc '%s', %zu copies of ld.so (libc.so.6 needs "
 	      "it by its soname)", w.nmissing, w.files.n, w.interp ? w.interp : "-",
 	      packed(&w, "libc.so.6"), ld);
+	/* glibc dlopens libgcc_s.so.1 to unwind (pthread_exit, pthread_cancel): packed too. */
+	check("closure.glibc_libgcc_s", packed(&w, "libgcc_s.so.1")[0] != 0,
+	      "libgcc_s.so.1 not packed with libc.so.6 (%zu files)", w.files.n);
 	ld_world_free(&w);
 
 	closure_of(&w, FX "/p-musl", NULL, NULL);

@@ -597,10 +597,23 @@ bool ld_world_add_module(struct ld_world *w, const char *path, bool strict)
 	return true;
 }
 
+/* glibc loads libgcc_s.so.1 itself, by dlopen, the first time it unwinds a stack
+ * (pthread_exit, pthread_cancel, backtrace): no DT_NEEDED names it, and without it those
+ * calls abort ("libgcc_s.so.1 must be installed for pthread_exit to work"). */
+static void add_glibc_dlopened(struct ld_world *w)
+{
+	int libc = strset_get(&w->names, "libc.so.6");
+	if (w->flavor != LD_GLIBC || libc < 0 || strset_get(&w->names, "libgcc_s.so.1") >= 0)
+		return;
+	lookup(w, "libgcc_s.so.1", libc, false, "libc.so.6 (which loads it to unwind stacks)");
+}
+
 void ld_world_resolve(struct ld_world *w)
 {
 	/* Breadth first: w->obj grows at the end while it is walked. */
 	for (size_t i = 0; i < w->nobj; i++) {
+		if (i + 1 == w->nobj)
+			add_glibc_dlopened(w); /* its own DT_NEEDED (libc) are walked next */
 		if (w->obj[i].done)
 			continue;
 		w->obj[i].done = true;
