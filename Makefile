@@ -19,7 +19,10 @@ $(BUILD)/examples/hello: examples/hello.c
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -o $@ $<
 
-run: all $(BUILD)/examples/hello
+# The packages first (QEMU, and dpkg-dev for fetching lwIP's source), then the build in a
+# sub-make, as `make test` does: on a fresh machine nothing is there yet.
+run: $(TEST_DEPS_STAMP)
+	@$(MAKE) --no-print-directory all $(BUILD)/examples/hello
 	$(BUILD)/monos run $(BUILD)/examples/hello a b c
 
 # Installs the Debian packages the build and tests need (idempotent; needs root).
