@@ -83,8 +83,6 @@ bool inet_addr_local(const ip_addr_t *ip)
 {
 	if (ip_addr_isany(ip))
 		return true;
-	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
-		return true;
 	struct netif *n;
 	NETIF_FOREACH(n)
 		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))

@@ -59,7 +59,8 @@ int inet_addr_in(const void *addr, int len, ip_addr_t *ip, u16 *port);
 int inet_addr_out(const ip_addr_t *ip, u16 port, void *addr);
 /* Whether the address is AF_UNSPEC: connect's disconnect. */
 bool inet_addr_unspec(const void *addr, int len);
-/* Whether ip names this machine (any, 127/8, an interface's address): bind's EADDRNOTAVAIL. */
+/* Whether ip names this machine (any, an interface's address: 127.0.0.1 but not the rest of
+ * 127/8, which Linux accepts): bind's EADDRNOTAVAIL. */
 bool inet_addr_local(const ip_addr_t *ip);
 /* lwIP's err_t as a negative errno. */
 int inet_errno(int lwip_err);
