@@ -55,6 +55,7 @@ static void reclaim_tx(void)
 	u8 *buf;
 	while ((buf = vq_get(&txq, NULL)))
 		tx_slots[n_tx_slots++] = buf;
+	vq_no_interrupts(&txq);
 }
 
 /* The ones' complement sum the device left to us: from csum_start to the end, folded into the
@@ -71,6 +72,8 @@ static void complete_checksum(u8 *frame, size_t len, u16 start, u16 offset)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	u16 c = (u16)~sum;
+	if (c == 0)
+		c = 0xffff; /* as Linux's skb_checksum_help: 0 means "no checksum" to UDP */
 	frame[start + offset] = (u8)(c >> 8);
 	frame[start + offset + 1] = (u8)c;
 }
@@ -153,8 +156,16 @@ int virtio_net_attach(struct virtio_dev *d)
 {
 	if (dev)
 		return -EBUSY; /* one interface */
-	u64 wanted = 1UL << VIRTIO_NET_F_MAC | 1UL << VIRTIO_NET_F_MTU | 1UL << VIRTIO_NET_F_CSUM |
+	u64 wanted = 1UL << VIRTIO_NET_F_MAC | 1UL << VIRTIO_NET_F_CSUM |
 		     1UL << VIRTIO_NET_F_GUEST_CSUM | 1UL << VIRTIO_RING_F_EVENT_IDX;
+	/* An MTU above 1500 would let the device send frames larger than the 2 KiB buffers (no
+	 * mergeable buffers here): only a smaller one is accepted, else the interface stays 1500. */
+	u16 offered_mtu = 0;
+	if (d->t->get_features(d) >> VIRTIO_NET_F_MTU & 1) {
+		offered_mtu = (u16)d->t->read_config(d, __builtin_offsetof(struct virtio_net_config, mtu), 2);
+		if (offered_mtu >= 68 && offered_mtu <= VNET_MAX_FRAME - 14)
+			wanted |= 1UL << VIRTIO_NET_F_MTU;
+	}
 	int err = virtio_negotiate(d, wanted);
 	if (err)
 		return err;
@@ -162,11 +173,8 @@ int virtio_net_attach(struct virtio_dev *d)
 		mac[i] = virtio_has(d, VIRTIO_NET_F_MAC)
 				 ? (u8)d->t->read_config(d, __builtin_offsetof(struct virtio_net_config, mac) + i, 1)
 				 : (u8)(i == 0 ? 0x52 : i == 1 ? 0x54 : 0x00);
-	if (virtio_has(d, VIRTIO_NET_F_MTU)) {
-		u16 m = (u16)d->t->read_config(d, __builtin_offsetof(struct virtio_net_config, mtu), 2);
-		if (m >= 68)
-			mtu = MIN(m, (u16)(BUF_SIZE - HDR - 14));
-	}
+	if (virtio_has(d, VIRTIO_NET_F_MTU))
+		mtu = offered_mtu;
 	static u8 *rx_bufs[QUEUE_SIZE];
 	if ((err = vq_init(d, &rxq, RXQ, QUEUE_SIZE)) || (err = vq_init(d, &txq, TXQ, QUEUE_SIZE)) ||
 	    (err = alloc_buffers(rx_bufs, rxq.size)) || (err = alloc_buffers(tx_slots, txq.size))) {
@@ -174,6 +182,7 @@ int virtio_net_attach(struct virtio_dev *d)
 		return err;
 	}
 	n_tx_slots = txq.size;
+	vq_no_interrupts(&txq);
 	for (int i = 0; i < rxq.size; i++)
 		post_rx(rx_bufs[i]);
 	d->on_interrupt = on_interrupt;

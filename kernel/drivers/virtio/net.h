@@ -8,12 +8,13 @@
 #pragma once
 #include "types.h"
 
-#define VNET_MAX_FRAME 1514 /* without a larger MTU from the device: 1500 + the Ethernet header */
+#define VNET_MAX_FRAME 1514 /* the largest frame: an MTU of at most 1500 + the Ethernet header */
 
 /* True once a virtio-net device is attached (at boot, before the first thread runs). */
 bool vnet_present(void);
 void vnet_mac(u8 mac[6]);
-/* The device's MTU when it offers VIRTIO_NET_F_MTU, else 1500. */
+/* 1500, or the device's MTU when it offers a smaller one (VIRTIO_NET_F_MTU); a larger one is
+ * declined, as receive buffers hold VNET_MAX_FRAME bytes. */
 u16 vnet_mtu(void);
 
 /* Queues one frame (at most vnet_mtu() + 14 bytes) for sending; the data is copied, so the

@@ -192,6 +192,14 @@ bool vq_want_interrupt(struct virtqueue *vq)
 	return vq->last_used != __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
 }
 
+void vq_no_interrupts(struct virtqueue *vq)
+{
+	if (vq->event_idx) /* far ahead of anything in flight (a queue holds at most 256) */
+		__atomic_store_n(&vq->avail->ring[vq->size], (u16)(vq->last_used + 0x8000), __ATOMIC_RELAXED);
+	else
+		vq->avail->flags |= VRING_AVAIL_F_NO_INTERRUPT;
+}
+
 void virtio_init(void)
 {
 	virtio_mmio_probe();

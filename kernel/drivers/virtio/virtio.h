@@ -88,6 +88,9 @@ void *vq_get(struct virtqueue *vq, u32 *len);
 /* Asks for an interrupt at the next used entry; true when entries are already waiting (the
  * caller should then poll again rather than wait). */
 bool vq_want_interrupt(struct virtqueue *vq);
+/* Asks for no interrupts from this queue (a transmit queue reclaimed by polling). With the event
+ * index this holds for the next 32768 used entries: call it again after each round of vq_get. */
+void vq_no_interrupts(struct virtqueue *vq);
 
 /* Transports. */
 void virtio_mmio_probe(void);
