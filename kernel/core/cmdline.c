@@ -108,8 +108,13 @@ static void parse_word(const char *w, size_t n)
 		options.stdin_null = vn == 4 && memcmp(v, "null", 4) == 0;
 	else if (value_of(w, n, "monos.tsc_khz=", &v, &vn) && parse_u64(v, vn, &num))
 		options.tsc_khz = num;
-	else if (value_of(w, n, "monos.netprobe=", &v, &vn))
-		options.netprobe_arp = word_is(v, vn, "arp");
+	else if (value_of(w, n, "monos.netprobe=", &v, &vn)) {
+		if (word_is(v, vn, "arp"))
+			options.netprobe_arp = 1;
+		else if (vn > 4 && memcmp(v, "arp:", 4) == 0 && parse_u64(v + 4, vn - 4, &num) &&
+			 num >= 1 && num <= 10000)
+			options.netprobe_arp = (u32)num;
+	}
 	else if (value_of(w, n, "virtio_mmio.device=", &v, &vn))
 		parse_virtio_mmio(v, vn);
 }

@@ -14,7 +14,7 @@ struct options {
 	bool stdin_null;
 	bool missing_files; /* monos.missing_files: report paths the app did not find */   /* monos.stdin=null: fd 0 is the null device */
 	u64 tsc_khz;
-	bool netprobe_arp;  /* monos.netprobe=arp: one ARP request at boot (drivers/virtio/net.h) */
+	u32 netprobe_arp;   /* monos.netprobe=arp[:N]: N ARP requests at boot (drivers/virtio/net.h) */
 };
 extern struct options options;
 

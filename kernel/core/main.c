@@ -56,7 +56,7 @@ void __noreturn kmain(paddr_t start_info)
 	ioapic_init();
 	virtio_init();
 	if (options.netprobe_arp)
-		vnet_probe_start();
+		vnet_probe_start(options.netprobe_arp);
 	kprintf("monos: %lu MiB RAM, initrd %lu bytes, cmdline \"%s\"\n",
 		pmm_total_pages() * PAGE_SIZE >> 20, bootinfo.initrd_size, bootinfo.cmdline);
 	if (!bootinfo.initrd_size)

@@ -101,6 +101,9 @@ boot arp_microvm "virtio-net: mmio mac 52:54:00:12:34:56"
 # microvm without ACPI: the device from virtio_mmio.device= on the command line, the I/O APIC
 # at its standard address.
 boot arp_microvm_no_acpi "virtio_mmio.device=512@0xfeb00e00:12" --qemu-arg=-M --qemu-arg=microvm,acpi=off
+# 1000 frames each way through 128-entry queues: transmit slots and receive buffers reused.
+boot arp_flood_microvm "netprobe: 1000 replies to 1000 requests" --kernel-arg monos.netprobe=arp:1000
+boot arp_flood_q35 "netprobe: 1000 replies to 1000 requests" -M q35 --kernel-arg monos.netprobe=arp:1000
 # q35: virtio-pci with MSI-X; a virtio-rng beside it seeds the kernel's generator.
 boot arp_q35_rng "virtio-rng: pci: 64 bytes mixed" -M q35 \
 	--qemu-arg=-device --qemu-arg=virtio-rng-pci,disable-legacy=on

@@ -35,6 +35,7 @@ void vnet_set_rx(void (*rx)(const void *frame, size_t len));
  * interrupt (for a caller that polls). */
 void vnet_poll(void);
 
-/* monos.netprobe=arp (core/cmdline.h): one ARP request for QEMU user networking's gateway
- * 10.0.2.2 at boot; the reply is logged ("netprobe: 10.0.2.2 is at MAC") under --verbose. */
-void vnet_probe_start(void);
+/* monos.netprobe=arp[:N] (core/cmdline.h): N (default 1) ARP requests for QEMU user
+ * networking's gateway 10.0.2.2 at boot; the first reply is logged ("netprobe: 10.0.2.2 is at
+ * MAC") under --verbose, and with N > 1 the count once all N arrived. */
+void vnet_probe_start(u32 count);
