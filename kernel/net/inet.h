@@ -38,6 +38,7 @@ struct inet_sock {
 	bool snd_shutdown;      /* SHUT_WR, or reset */
 	bool bound;
 	bool nodelay;
+	bool v6only;             /* IPV6_V6ONLY (AF_INET6) */
 	bool connect_unreported; /* a non-blocking connect's EINPROGRESS not followed up yet */
 	/* TCP: bytes received and not read, as lwIP's pbuf chain. */
 	struct pbuf *rx;
@@ -54,9 +55,16 @@ struct inet_sock {
 
 static inline struct inet_sock *inet_of(struct socket *s) { return s->sk; }
 
-/* sockaddr_in <-> lwIP address; inet_addr_in returns -EINVAL, -EAFNOSUPPORT as bind/connect. */
-int inet_addr_in(const void *addr, int len, ip_addr_t *ip, u16 *port);
-int inet_addr_out(const ip_addr_t *ip, u16 port, void *addr);
+/* The socket's sockaddr_in or sockaddr_in6 <-> lwIP's address (an AF_INET6 socket's
+ * ::ffff:a.b.c.d is IPv4 inside); inet_addr_in returns -EINVAL, -EAFNOSUPPORT as bind and
+ * connect do, inet_addr_out the length it wrote. */
+int inet_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip, u16 *port);
+int inet_addr_out(const struct inet_sock *isk, const ip_addr_t *ip, u16 port, void *addr);
+/* The lwIP address type of the socket's pcbs, and its wildcard address. */
+u8 inet_pcb_type(const struct inet_sock *isk);
+void inet_any(const struct inet_sock *isk, ip_addr_t *ip);
+/* Connecting to the wildcard address means this machine, as on Linux. */
+void inet_any_to_loopback(ip_addr_t *ip);
 /* Whether the address is AF_UNSPEC: connect's disconnect. */
 bool inet_addr_unspec(const void *addr, int len);
 /* Whether ip names this machine (any, an interface's address: 127.0.0.1 but not the rest of
@@ -69,6 +77,10 @@ int inet_pipe_error(int msg_flags);
 /* Waits on isk's queue: 0, or -ERESTARTSYS when a signal came. */
 int inet_wait(struct inet_sock *isk);
 int inet_getname(struct socket *s, void *addr, int *len, bool peer);
+
+/* IPPROTO_IPV6 options (IPV6_V6ONLY) of AF_INET6 sockets. */
+int inet_ipv6_setsockopt(struct inet_sock *isk, int name, const void *val, int len);
+int inet_ipv6_getsockopt(struct inet_sock *isk, int name, int *v);
 
 extern const struct proto_ops inet_tcp_ops, inet_udp_ops;
 int inet_tcp_create(struct inet_sock *isk);

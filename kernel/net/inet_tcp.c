@@ -131,7 +131,7 @@ static void tcp_detach(struct tcp_pcb *pcb)
 
 int inet_tcp_create(struct inet_sock *isk)
 {
-	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+	struct tcp_pcb *pcb = tcp_new_ip_type(inet_pcb_type(isk));
 	if (!pcb)
 		return -ENOMEM;
 	tcp_attach(isk, pcb);
@@ -145,7 +145,7 @@ static int tcp_sock_bind(struct socket *s, const void *addr, int len)
 	struct inet_sock *isk = inet_of(s);
 	ip_addr_t ip;
 	u16 port;
-	int err = inet_addr_in(addr, len, &ip, &port);
+	int err = inet_addr_in(isk, addr, len, &ip, &port);
 	if (err)
 		return err;
 	if (!inet_addr_local(&ip))
@@ -170,7 +170,7 @@ static int autobind(struct inet_sock *isk)
 	if (isk->bound)
 		return 0;
 	ip_addr_t any;
-	ip_addr_set_zero_ip4(&any);
+	inet_any(isk, &any);
 	int err = inet_errno(tcp_bind(isk->tcp, &any, 0));
 	if (err)
 		return err;
@@ -242,7 +242,7 @@ static int tcp_sock_connect(struct socket *s, const void *addr, int len, bool no
 	}
 	ip_addr_t ip;
 	u16 port;
-	int err = inet_addr_in(addr, len, &ip, &port);
+	int err = inet_addr_in(isk, addr, len, &ip, &port);
 	if (err)
 		return err;
 	switch (isk->state) {
@@ -267,7 +267,7 @@ static int tcp_sock_connect(struct socket *s, const void *addr, int len, bool no
 		}
 		if (!isk->tcp) {
 			/* The last attempt failed and lwIP freed its pcb: start afresh. */
-			struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+			struct tcp_pcb *pcb = tcp_new_ip_type(inet_pcb_type(isk));
 			if (!pcb)
 				return -ENOMEM;
 			tcp_attach(isk, pcb);
@@ -275,7 +275,7 @@ static int tcp_sock_connect(struct socket *s, const void *addr, int len, bool no
 			isk->rcv_shutdown = isk->snd_shutdown = false;
 		}
 		if (ip_addr_isany(&ip))
-			ip_addr_set_loopback(false, &ip);   /* Linux connects INADDR_ANY to itself */
+			inet_any_to_loopback(&ip);   /* Linux connects INADDR_ANY to itself */
 		isk->state = INET_CONNECTING;
 		ip_addr_copy(isk->remote_ip, ip);
 		isk->remote_port = port;
@@ -386,7 +386,7 @@ static ssize_t tcp_sock_recvmsg(struct socket *s, struct sock_msg *m, bool nonbl
 			if (!(m->flags & MSG_PEEK))
 				rx_consume(isk, n);
 			if (m->name)
-				m->namelen = inet_addr_out(&isk->remote_ip, isk->remote_port, m->name);
+				m->namelen = inet_addr_out(isk, &isk->remote_ip, isk->remote_port, m->name);
 			return (ssize_t)n;
 		}
 		if (isk->err && isk->state == INET_CLOSED) {
@@ -549,6 +549,8 @@ static int tcp_sock_setsockopt(struct socket *s, int level, int name, const void
 		}
 		return -ENOPROTOOPT;
 	}
+	if (level == IPPROTO_IPV6)
+		return inet_ipv6_setsockopt(isk, name, val, len);
 	if (level != IPPROTO_TCP)
 		return level == IPPROTO_IP ? -ENOPROTOOPT : -EOPNOTSUPP;
 	if (len < (int)sizeof(int))
@@ -603,6 +605,10 @@ static int tcp_sock_getsockopt(struct socket *s, int level, int name, void *val,
 		default:
 			return -ENOPROTOOPT;
 		}
+	} else if (level == IPPROTO_IPV6) {
+		int err = inet_ipv6_getsockopt(isk, name, &v);
+		if (err)
+			return err;
 	} else {
 		return level == IPPROTO_IP ? -ENOPROTOOPT : -EOPNOTSUPP;
 	}

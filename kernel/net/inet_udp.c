@@ -42,7 +42,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 
 int inet_udp_create(struct inet_sock *isk)
 {
-	struct udp_pcb *pcb = udp_new_ip_type(IPADDR_TYPE_V4);
+	struct udp_pcb *pcb = udp_new_ip_type(inet_pcb_type(isk));
 	if (!pcb)
 		return -ENOMEM;
 	isk->udp = pcb;
@@ -62,7 +62,7 @@ static int udp_sock_bind(struct socket *s, const void *addr, int len)
 	struct inet_sock *isk = inet_of(s);
 	ip_addr_t ip;
 	u16 port;
-	int err = inet_addr_in(addr, len, &ip, &port);
+	int err = inet_addr_in(isk, addr, len, &ip, &port);
 	if (err)
 		return err;
 	if (!inet_addr_local(&ip))
@@ -83,17 +83,17 @@ static int udp_sock_connect(struct socket *s, const void *addr, int len, bool no
 	struct inet_sock *isk = inet_of(s);
 	if (inet_addr_unspec(addr, len)) {
 		udp_disconnect(isk->udp);
-		ip_addr_set_zero_ip4(&isk->remote_ip);
+		inet_any(isk, &isk->remote_ip);
 		isk->remote_port = 0;
 		return 0;
 	}
 	ip_addr_t ip;
 	u16 port;
-	int err = inet_addr_in(addr, len, &ip, &port);
+	int err = inet_addr_in(isk, addr, len, &ip, &port);
 	if (err)
 		return err;
 	if (ip_addr_isany(&ip))
-		ip_addr_set_loopback(false, &ip);
+		inet_any_to_loopback(&ip);
 	err = inet_errno(udp_connect(isk->udp, &ip, port));
 	if (err)
 		return err;
@@ -113,13 +113,13 @@ static ssize_t udp_sock_sendmsg(struct socket *s, struct sock_msg *m, bool nonbl
 	ip_addr_t ip;
 	u16 port;
 	if (m->name) {
-		int err = inet_addr_in(m->name, m->namelen, &ip, &port);
+		int err = inet_addr_in(isk, m->name, m->namelen, &ip, &port);
 		if (err)
 			return err;
 		if (port == 0)
 			return -EINVAL;
 		if (ip_addr_isany(&ip))
-			ip_addr_set_loopback(false, &ip);
+			inet_any_to_loopback(&ip);
 	} else {
 		if (!isk->remote_port)
 			return -EDESTADDRREQ;
@@ -176,7 +176,7 @@ static ssize_t udp_sock_recvmsg(struct socket *s, struct sock_msg *m, bool nonbl
 	if (n < full)
 		m->out_flags |= MSG_TRUNC;
 	if (m->name)
-		m->namelen = inet_addr_out(&d->from, d->port, m->name);
+		m->namelen = inet_addr_out(isk, &d->from, d->port, m->name);
 	if (!(m->flags & MSG_PEEK))
 		dgram_free(isk);
 	return (ssize_t)(m->flags & MSG_TRUNC ? full : n);
@@ -258,18 +258,26 @@ static int udp_sock_setsockopt(struct socket *s, int level, int name, const void
 			return -ENOPROTOOPT;
 		}
 	}
+	if (level == IPPROTO_IPV6)
+		return inet_ipv6_setsockopt(inet_of(s), name, val, len);
 	return level == IPPROTO_IP || level == IPPROTO_UDP ? -ENOPROTOOPT : -EOPNOTSUPP;
 }
 
 static int udp_sock_getsockopt(struct socket *s, int level, int name, void *val, int *len)
 {
 	int v;
-	if (level != SOL_SOCKET)
+	if (level == IPPROTO_IPV6) {
+		int err = inet_ipv6_getsockopt(inet_of(s), name, &v);
+		if (err)
+			return err;
+	} else if (level != SOL_SOCKET) {
 		return level == IPPROTO_IP || level == IPPROTO_UDP ? -ENOPROTOOPT : -EOPNOTSUPP;
-	switch (name) {
-	case SO_ERROR: v = 0; break;
-	case SO_ACCEPTCONN: v = 0; break;
-	default: return -ENOPROTOOPT;
+	} else {
+		switch (name) {
+		case SO_ERROR: v = 0; break;
+		case SO_ACCEPTCONN: v = 0; break;
+		default: return -ENOPROTOOPT;
+		}
 	}
 	if (*len < 0)
 		return -EINVAL;

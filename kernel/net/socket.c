@@ -116,10 +116,10 @@ int socket_create(int family, int type, int protocol, u32 flags, struct socket *
 {
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
-	/* Each family's create may replace s->ops (AF_INET: TCP's or UDP's). */
+	/* Each family's create may replace s->ops (AF_INET, AF_INET6: TCP's or UDP's). */
 	const struct proto_ops *ops = &unix_proto_ops;
 	int (*create)(struct socket *) = unix_create;
-	if (family == AF_INET) {
+	if (family == AF_INET || family == AF_INET6) {
 		ops = NULL;
 		create = inet_create;
 	} else if (family != AF_UNIX) {
