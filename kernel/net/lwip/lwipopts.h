@@ -39,6 +39,8 @@ void *lwip_port_calloc(unsigned long n, unsigned long size);
 #define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
 #define LWIP_ND6_NUM_NEIGHBORS 4
 #define LWIP_ND6_NUM_DESTINATIONS 4
+/* 64-bit pointers do not fit in the fragment header lwIP would reuse (its timer asserts it). */
+#define IPV6_FRAG_COPYHEADER 1
 
 /* Loopback: 127.0.0.1 and ::1 on lo; a packet sent to it is queued and delivered by
  * netif_poll, which net/lwip_port.c runs right after every call that can send. */
