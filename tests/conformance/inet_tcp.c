@@ -4,7 +4,8 @@
  * non-blocking), an echo between two threads (100 KiB each way, shutdown and
  * end of file), non-blocking connect and accept under epoll (EINPROGRESS,
  * EPOLLOUT, SO_ERROR, EAGAIN), MSG_PEEK/MSG_DONTWAIT/FIONREAD, EPOLLRDHUP when
- * the peer closes, EPIPE with SIGPIPE and MSG_NOSIGNAL, ENOTCONN.
+ * the peer closes, EPIPE with SIGPIPE and MSG_NOSIGNAL, ENOTCONN; a connection
+ * left idle across lwIP's timers.
  */
 #define _GNU_SOURCE
 #include "check.h"
@@ -328,6 +329,27 @@ static void nonblocking_epoll(void)
 	close(ep);
 }
 
+/* A connection idle across lwIP's timers (TCP's every 250 ms, reassembly and ND6 every
+ * second) still carries data both ways. */
+static void idle_connection(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a, 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	check_ok("idle connect", connect(c, (struct sockaddr *)&a, sizeof(a)));
+	int s = accept(l, NULL, NULL);
+	check(s >= 0, "idle accept", "%s", errno_name(errno));
+	usleep(1300 * 1000);
+	char buf[8];
+	check_eq("idle send", send(c, "late", 4, 0), 4);
+	check_eq("idle recv", recv(s, buf, sizeof(buf), 0), 4);
+	check_eq("idle reply", send(s, "ack", 3, 0), 3);
+	check_eq("idle reply recv", recv(c, buf, sizeof(buf), 0), 3);
+	close(s);
+	close(c);
+	close(l);
+}
+
 int main(void)
 {
 	check_init("inet_tcp");
@@ -336,5 +358,6 @@ int main(void)
 	bind_errors();
 	echo_threads();
 	nonblocking_epoll();
+	idle_connection();
 	return check_done();
 }
