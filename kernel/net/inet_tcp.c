@@ -92,6 +92,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	isk->bound = true;
 	isk->nodelay = lsk->nodelay;
 	tcp_attach(isk, pcb);
+	/* It counts against the listener's backlog until the app accepts it (tcp_sock_accept), so
+	 * lwIP ignores new SYNs while backlog + 1 wait, as Linux's full accept queue does. */
+	tcp_backlog_delayed(pcb);
 	if (isk->nodelay)
 		tcp_nagle_disable(pcb);
 	ip_addr_copy(isk->local_ip, pcb->local_ip);
