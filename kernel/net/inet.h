@@ -39,6 +39,8 @@ struct inet_sock {
 	bool bound;
 	bool nodelay;
 	bool v6only;             /* IPV6_V6ONLY (AF_INET6) */
+	struct inet_linger { int l_onoff, l_linger; } linger;   /* SO_LINGER: Linux's struct linger,
+	                                                          which its UAPI does not export */
 	bool connect_unreported; /* a non-blocking connect's EINPROGRESS not followed up yet */
 	/* TCP: bytes received and not read, as lwIP's pbuf chain. */
 	struct pbuf *rx;

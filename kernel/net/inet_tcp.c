@@ -469,8 +469,8 @@ static void release_sock(struct inet_sock *isk)
 		tcp_detach(pcb);
 		if (pcb->state == LISTEN || pcb->state == CLOSED) {
 			tcp_close(pcb);
-		} else if (isk->rx_len) {
-			tcp_abort(pcb);   /* unread data: a reset, as Linux */
+		} else if (isk->rx_len || (isk->linger.l_onoff && isk->linger.l_linger == 0)) {
+			tcp_abort(pcb);   /* unread data, or a zero linger: a reset, as Linux */
 		} else if (tcp_close(pcb) != ERR_OK) {
 			tcp_abort(pcb);
 		}
@@ -541,6 +541,12 @@ static int tcp_sock_setsockopt(struct socket *s, int level, int name, const void
 			return 0;   /* lwIP's send buffer is fixed; the size is only reported */
 		if (name == SO_REUSEADDR || name == SO_RCVBUF || name == SO_RCVBUFFORCE)
 			return 0;
+		if (name == SO_LINGER) {
+			if (len < (int)sizeof(isk->linger))
+				return -EINVAL;
+			memcpy(&isk->linger, val, sizeof(isk->linger));
+			return 0;
+		}
 		if (name == SO_KEEPALIVE) {
 			if (isk->tcp && isk->tcp->state != LISTEN) {
 				if (s->keepalive)
@@ -594,6 +600,15 @@ static int tcp_sock_getsockopt(struct socket *s, int level, int name, void *val,
 		case SO_ACCEPTCONN:
 			v = isk->state == INET_LISTEN;
 			break;
+		case SO_LINGER: {
+			struct inet_linger l = { isk->linger.l_onoff != 0, isk->linger.l_linger };
+			if (*len < 0)
+				return -EINVAL;
+			if (*len > (int)sizeof(l))
+				*len = sizeof(l);
+			memcpy(val, &l, (size_t)*len);
+			return 0;
+		}
 		default:
 			return -ENOPROTOOPT;
 		}

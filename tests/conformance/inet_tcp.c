@@ -5,7 +5,7 @@
  * end of file), non-blocking connect and accept under epoll (EINPROGRESS,
  * EPOLLOUT, SO_ERROR, EAGAIN), MSG_PEEK/MSG_DONTWAIT/FIONREAD, EPOLLRDHUP when
  * the peer closes, EPIPE with SIGPIPE and MSG_NOSIGNAL, ENOTCONN; a connection
- * left idle across lwIP's timers.
+ * left idle across lwIP's timers; SO_LINGER 0 resets on close.
  */
 #define _GNU_SOURCE
 #include "check.h"
@@ -350,6 +350,29 @@ static void idle_connection(void)
 	close(l);
 }
 
+/* SO_LINGER with a zero timeout: close resets the connection, the peer reads ECONNRESET. */
+static void linger_reset(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a, 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	check_ok("linger connect", connect(c, (struct sockaddr *)&a, sizeof(a)));
+	int s = accept(l, NULL, NULL);
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 }, got = { 0, -1 };
+	check_ok("so_linger set", setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	socklen_t len = sizeof(got);
+	check_ok("so_linger get", getsockopt(c, SOL_SOCKET, SO_LINGER, &got, &len));
+	check_eq("so_linger onoff", got.l_onoff, 1);
+	check_eq("so_linger time", got.l_linger, 0);
+	check_errno("so_linger short", setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, 4), EINVAL);
+	close(c);
+	char buf[4];
+	check_errno("recv after reset", recv(s, buf, sizeof(buf), 0), ECONNRESET);
+	check_eq("recv after reset again", recv(s, buf, sizeof(buf), 0), 0);
+	close(s);
+	close(l);
+}
+
 int main(void)
 {
 	check_init("inet_tcp");
@@ -359,5 +382,6 @@ int main(void)
 	echo_threads();
 	nonblocking_epoll();
 	idle_connection();
+	linger_reset();
 	return check_done();
 }
