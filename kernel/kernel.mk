@@ -78,8 +78,12 @@ $(KOBJ)/proc/vdso_image.o: KCFLAGS += -DVDSO_IMAGE_PATH='"$(BUILD)/vdso/vdso.so"
 LWIP_DIR := cache/lwip/src
 LWIP_CORE := init def mem memp pbuf netif ip inet_chksum timeouts tcp tcp_in tcp_out udp \
 	ipv4/ip4 ipv4/ip4_addr ipv4/ip4_frag ipv4/icmp \
-	ipv6/ip6 ipv6/ip6_addr ipv6/ip6_frag ipv6/icmp6 ipv6/nd6 ipv6/inet6 ipv6/mld6
-LWIP_OBJS := $(patsubst %,$(KOBJ)/lwip/core/%.o,$(LWIP_CORE))
+	ipv6/ip6 ipv6/ip6_addr ipv6/ip6_frag ipv6/icmp6 ipv6/nd6 ipv6/inet6 ipv6/mld6 \
+	ipv4/etharp ipv4/dhcp ipv6/ethip6
+# Outside core/: Ethernet framing (the virtio-net interface, net/netif_virtio.c).
+LWIP_NETIF := ethernet
+LWIP_OBJS := $(patsubst %,$(KOBJ)/lwip/core/%.o,$(LWIP_CORE)) \
+	$(patsubst %,$(KOBJ)/lwip/netif/%.o,$(LWIP_NETIF))
 LWIP_INC := -Ikernel/net/lwip -Ikernel/net/lwip/compat -I$(LWIP_DIR)/src/include
 KERNEL_OBJS += $(LWIP_OBJS)
 
@@ -94,8 +98,15 @@ $(KOBJ)/lwip/core/%.o: $(BUILD)/uapi/.stamp | $(LWIP_DIR)/.ok
 	@$(CC) $(KCFLAGS) $(LWIP_INC) -Wno-address -Wno-type-limits -Wno-sign-compare \
 		-c -o $@ $(LWIP_DIR)/src/core/$*.c
 
+$(KOBJ)/lwip/netif/%.o: $(BUILD)/uapi/.stamp | $(LWIP_DIR)/.ok
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(LWIP_DIR)/src/netif/$*.c (lwip)"
+	@$(CC) $(KCFLAGS) $(LWIP_INC) -Wno-address -Wno-type-limits -Wno-sign-compare \
+		-c -o $@ $(LWIP_DIR)/src/netif/$*.c
+
 # Our files that include lwIP's headers.
-LWIP_USERS := $(patsubst kernel/%.c,$(KOBJ)/%.o,$(wildcard kernel/net/lwip_port.c kernel/net/inet*.c))
+LWIP_USERS := $(patsubst kernel/%.c,$(KOBJ)/%.o,$(wildcard kernel/net/lwip_port.c kernel/net/inet*.c \
+	kernel/net/netif_virtio.c))
 $(LWIP_USERS): KCFLAGS += $(LWIP_INC)
 $(LWIP_USERS): | $(LWIP_DIR)/.ok
 

@@ -19,6 +19,7 @@
 #include "fs/stdio.h"
 #include "fs/vfs.h"
 #include "fs/procfs.h"
+#include "net/netif_virtio.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
 #include "mm/vm.h"
@@ -69,8 +70,12 @@ void __noreturn kmain(paddr_t start_info)
 	proc_init();
 	sched_init();
 	stdio_init();
+	/* lwIP needs the heap and kernel timers; DHCP's exchange overlaps the CPUs' start. */
+	if (!options.netprobe_arp)
+		netif_virtio_start();
 	smp_init();
 	sched_smp_ready();
+	netif_virtio_wait_address(3000); /* a program that serves or connects needs it bound */
 	exec_start();
 	/* exec_start returns only when the program could not be started; it said why. */
 	power_off(126);

@@ -21,16 +21,20 @@ void *lwip_port_calloc(unsigned long n, unsigned long size);
 #define mem_clib_free kfree
 #define mem_clib_calloc lwip_port_calloc
 
-/* Protocols. Ethernet, ARP and DHCP come with the network device (issue 6). */
+/* Protocols. Ethernet, ARP and DHCP serve the virtio-net interface (net/netif_virtio.c). */
 #define LWIP_IPV4 1
 #define LWIP_IPV6 1
 #define LWIP_TCP 1
 #define LWIP_UDP 1
 #define LWIP_ICMP 1
 #define LWIP_RAW 0
-#define LWIP_ARP 0
-#define LWIP_ETHERNET 0
-#define LWIP_DHCP 0
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define LWIP_DHCP 1
+/* No ARP probe of the offered address: it would hold the boot a second or more, and QEMU's
+ * user network (the usual DHCP server here) hands out each address once. */
+#define DHCP_DOES_ARP_CHECK 0
+#define ETHARP_SUPPORT_STATIC_ENTRIES 0
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_IPV6_MLD 0

@@ -1,0 +1,149 @@
+/* lwIP's netif over virtio-net (drivers/virtio/net.h): frames out through vnet_send, frames in
+ * from the device's receive callback into ethernet_input, ARP by etharp, and DHCP for the IPv4
+ * address. Everything runs under the big kernel lock: the receive callback already holds it
+ * (interrupt or vnet_poll), and the boot-time calls take it. */
+#include "net/netif_virtio.h"
+#include "net/lwip_port.h"
+#include "drivers/virtio/net.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "arch/x86_64/cpu.h"
+#include "sched/bkl.h"
+#include "errno.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/ip6_addr.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+static struct netif en0;
+static bool started;
+static bool address_logged;
+
+/* How long a frame may wait for a transmit slot (the device frees them on its own, from QEMU's
+ * I/O thread) before it is dropped as a lost packet would be; TCP resends it. */
+#define TX_WAIT_NS 50000000ull
+
+static err_t linkoutput(struct netif *n, struct pbuf *p)
+{
+	static u8 frame[VNET_MAX_FRAME];
+	const void *data = p->payload;
+	if (p->tot_len > sizeof(frame))
+		return ERR_IF;
+	if (p->len != p->tot_len) { /* a chain: gather it (vnet_send copies again anyway) */
+		pbuf_copy_partial(p, frame, p->tot_len, 0);
+		data = frame;
+	}
+	u64 give_up = 0;
+	int err;
+	while ((err = vnet_send(data, p->tot_len)) == -ENOBUFS) {
+		u64 now = time_monotonic_ns();
+		if (!give_up)
+			give_up = now + TX_WAIT_NS;
+		else if (now >= give_up)
+			return ERR_MEM;
+		vnet_poll();
+		cpu_relax();
+	}
+	return err ? ERR_IF : ERR_OK;
+}
+
+static void log_address(void)
+{
+	if (address_logged || !dhcp_supplied_address(&en0))
+		return;
+	address_logged = true;
+	char ip[IP4ADDR_STRLEN_MAX], mask[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX];
+	ip4addr_ntoa_r(netif_ip4_addr(&en0), ip, sizeof(ip));
+	ip4addr_ntoa_r(netif_ip4_netmask(&en0), mask, sizeof(mask));
+	ip4addr_ntoa_r(netif_ip4_gw(&en0), gw, sizeof(gw));
+	kprintf("net: en0 %s netmask %s gateway %s (DHCP)\n", ip, mask, gw);
+}
+
+static void on_frame(const void *frame, size_t len)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	if (!p)
+		return; /* out of memory: dropped, as a full ring would */
+	pbuf_take(p, frame, (u16_t)len);
+	if (en0.input(p, &en0) != ERR_OK)
+		pbuf_free(p);
+	lwip_port_pump(); /* replies to loopback, delayed ACKs, lwIP's timer re-armed */
+	log_address();
+}
+
+static err_t en0_init(struct netif *n)
+{
+	n->name[0] = 'e';
+	n->name[1] = 'n';
+	n->hwaddr_len = ETH_HWADDR_LEN;
+	vnet_mac(n->hwaddr);
+	n->mtu = vnet_mtu();
+#if LWIP_IPV6
+	n->mtu6 = n->mtu;
+	n->output_ip6 = ethip6_output;
+#endif
+	n->output = etharp_output;
+	n->linkoutput = linkoutput;
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+		   NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+	return ERR_OK;
+}
+
+void netif_virtio_start(void)
+{
+	if (!vnet_present() || started)
+		return;
+	started = true;
+	bkl_lock();
+	lwip_port_start();
+	if (!netif_add(&en0, NULL, NULL, NULL, NULL, en0_init, ethernet_input)) {
+		kprintf("net: could not add the virtio-net interface\n");
+		bkl_unlock();
+		return;
+	}
+	netif_set_default(&en0);
+#if LWIP_IPV6
+	/* fe80::/64 from the MAC; no duplicate detection (LWIP_IPV6_DUP_DETECT_ATTEMPTS 0), so
+	 * it is valid at once. */
+	netif_create_ip6_linklocal_address(&en0, 1);
+	netif_ip6_addr_set_state(&en0, 0, IP6_ADDR_PREFERRED);
+#endif
+	netif_set_link_up(&en0);
+	netif_set_up(&en0);
+	vnet_set_rx(on_frame);
+	err_t err = dhcp_start(&en0);
+	if (err != ERR_OK)
+		kprintf("net: DHCP did not start (lwIP error %d)\n", err);
+	lwip_port_pump();
+	bkl_unlock();
+}
+
+void netif_virtio_wait_address(u32 timeout_ms)
+{
+	if (!started)
+		return;
+	u64 start = time_monotonic_ns(), deadline = start + (u64)timeout_ms * 1000000;
+	bkl_lock();
+	/* Interrupts are off in the kernel: poll the device and run lwIP's timeouts (DHCP's
+	 * retransmissions) by hand. */
+	while (!dhcp_supplied_address(&en0) && time_monotonic_ns() < deadline) {
+		vnet_poll();
+		sys_check_timeouts();
+		bkl_unlock();
+		cpu_relax();
+		bkl_lock();
+	}
+	log_address();
+	if (!dhcp_supplied_address(&en0))
+		kprintf("net: no DHCP address within %u ms; starting without one\n", timeout_ms);
+	else
+		kprintf("net: address bound %lu us after the wait began\n",
+		(time_monotonic_ns() - start) / 1000);
+	lwip_port_pump();
+	bkl_unlock();
+}
