@@ -49,6 +49,8 @@ $(BUILD)/unit/ctl: tests/unit/ctl_test.c tests/unit/check.h tools/monos/ctl.c $(
 UNIT_TESTS += $(BUILD)/unit/run
 # --net/-p on the QEMU command line, and one boot with --net user (tests/unit/net_test.sh).
 UNIT_TESTS += tests/unit/net_test.sh
+# The guest serves the host and connects to it over lwIP, DHCP first (tests/unit/net_serve_test.sh).
+UNIT_TESTS += tests/unit/net_serve_test.sh
 FAKE_SCENES := exit debug-exit panic status-hang hang bad-record no-status
 
 $(BUILD)/unit/fake-%.elf: tests/unit/fake_kernel.S
