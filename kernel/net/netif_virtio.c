@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "arch/x86_64/cpu.h"
 #include "sched/bkl.h"
+#include "sched/ktimer.h"
 #include "errno.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -23,6 +24,17 @@
 static struct netif en0;
 static bool started;
 static bool address_logged;
+static u64 dhcp_started_ns; /* for the log: how long DHCP took */
+
+/* lwIP is not reentrant: a frame that arrives while linkoutput polls the device for a transmit
+ * slot (lwIP is then inside an output call) waits here, and a kernel timer due at once hands
+ * it to lwIP from a clean context. Beyond the queue's size, frames are dropped as a full ring
+ * would drop them. */
+#define DEFERRED_MAX 64
+static bool in_output;
+static struct pbuf *deferred[DEFERRED_MAX];
+static unsigned n_deferred;
+static struct ktimer deferred_timer;
 
 /* How long a frame may wait for a transmit slot (the device frees them on its own, from QEMU's
  * I/O thread) before it is dropped as a lost packet would be; TCP resends it. */
@@ -46,7 +58,9 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 			give_up = now + TX_WAIT_NS;
 		else if (now >= give_up)
 			return ERR_MEM;
-		vnet_poll();
+		in_output = true;
+		vnet_poll(); /* reclaims sent slots; frames received meanwhile are deferred */
+		in_output = false;
 		cpu_relax();
 	}
 	return err ? ERR_IF : ERR_OK;
@@ -61,17 +75,39 @@ static void log_address(void)
 	ip4addr_ntoa_r(netif_ip4_addr(&en0), ip, sizeof(ip));
 	ip4addr_ntoa_r(netif_ip4_netmask(&en0), mask, sizeof(mask));
 	ip4addr_ntoa_r(netif_ip4_gw(&en0), gw, sizeof(gw));
-	kprintf("net: en0 %s netmask %s gateway %s (DHCP)\n", ip, mask, gw);
+	kprintf("net: en0 %s netmask %s gateway %s (DHCP, %lu us)\n", ip, mask, gw,
+		(time_monotonic_ns() - dhcp_started_ns) / 1000);
+}
+
+static void input(struct pbuf *p)
+{
+	if (en0.input(p, &en0) != ERR_OK)
+		pbuf_free(p);
+}
+
+static void deferred_fired(struct ktimer *t)
+{
+	for (unsigned i = 0; i < n_deferred; i++)
+		input(deferred[i]);
+	n_deferred = 0;
+	lwip_port_pump();
+	log_address();
 }
 
 static void on_frame(const void *frame, size_t len)
 {
+	if (in_output && n_deferred == DEFERRED_MAX)
+		return;
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 	if (!p)
 		return; /* out of memory: dropped, as a full ring would */
 	pbuf_take(p, frame, (u16_t)len);
-	if (en0.input(p, &en0) != ERR_OK)
-		pbuf_free(p);
+	if (in_output) {
+		deferred[n_deferred++] = p;
+		ktimer_arm(&deferred_timer, time_monotonic_ns());
+		return;
+	}
+	input(p);
 	lwip_port_pump(); /* replies to loopback, delayed ACKs, lwIP's timer re-armed */
 	log_address();
 }
@@ -99,6 +135,7 @@ void netif_virtio_start(void)
 	if (!vnet_present() || started)
 		return;
 	started = true;
+	ktimer_init(&deferred_timer, deferred_fired);
 	bkl_lock();
 	lwip_port_start();
 	if (!netif_add(&en0, NULL, NULL, NULL, NULL, en0_init, ethernet_input)) {
@@ -116,6 +153,7 @@ void netif_virtio_start(void)
 	netif_set_link_up(&en0);
 	netif_set_up(&en0);
 	vnet_set_rx(on_frame);
+	dhcp_started_ns = time_monotonic_ns();
 	err_t err = dhcp_start(&en0);
 	if (err != ERR_OK)
 		kprintf("net: DHCP did not start (lwIP error %d)\n", err);
@@ -133,6 +171,8 @@ void netif_virtio_wait_address(u32 timeout_ms)
 	 * retransmissions) by hand. */
 	while (!dhcp_supplied_address(&en0) && time_monotonic_ns() < deadline) {
 		vnet_poll();
+		if (n_deferred && ktimer_cancel(&deferred_timer))
+			deferred_fired(&deferred_timer); /* no timer interrupt in this loop */
 		sys_check_timeouts();
 		bkl_unlock();
 		cpu_relax();

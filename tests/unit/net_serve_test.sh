@@ -69,7 +69,7 @@ if [ "$reply" != "hello from the host" ]; then
 else
 	# The kernel's log (--verbose) is on the console, the guest's stdout.
 	if finish tcp_serve; then
-		if grep -q "net: en0 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 (DHCP)" \
+		if grep -q "net: en0 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 (DHCP" \
 			"$tmp/tcp_serve.out"; then
 			pass tcp_serve
 		else
