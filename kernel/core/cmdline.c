@@ -115,6 +115,10 @@ static void parse_word(const char *w, size_t n)
 			 num >= 1 && num <= 10000)
 			options.netprobe_arp = (u32)num;
 	}
+	else if (value_of(w, n, "monos.ip=", &v, &vn) && vn < sizeof(options.net_ip)) {
+		memcpy(options.net_ip, v, vn);
+		options.net_ip[vn] = '\0';
+	}
 	else if (value_of(w, n, "virtio_mmio.device=", &v, &vn))
 		parse_virtio_mmio(v, vn);
 }

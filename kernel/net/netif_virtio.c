@@ -5,12 +5,14 @@
 #include "net/netif_virtio.h"
 #include "net/lwip_port.h"
 #include "drivers/virtio/net.h"
+#include "core/cmdline.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "arch/x86_64/cpu.h"
 #include "sched/bkl.h"
 #include "sched/ktimer.h"
 #include "errno.h"
+#include "lib/string.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/dhcp.h"
@@ -64,6 +66,42 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 		cpu_relax();
 	}
 	return err ? ERR_IF : ERR_OK;
+}
+
+/* monos.ip=ADDR/PREFIX[,GATEWAY] (prefix 0-32): a static address and default gateway. False,
+ * with a message, when the text is not one. */
+static bool parse_static(const char *text, ip4_addr_t *ip, ip4_addr_t *mask, ip4_addr_t *gw)
+{
+	char buf[sizeof(options.net_ip)];
+	memcpy(buf, text, strlen(text) + 1); /* cmdline.c kept it shorter than buf */
+	char *slash = strchr(buf, '/'), *comma = strchr(buf, ',');
+	ip4_addr_set_zero(gw);
+	if (!slash || (comma && comma < slash))
+		goto bad;
+	*slash = '\0';
+	if (comma)
+		*comma = '\0';
+	unsigned prefix = 0;
+	const char *d = slash + 1;
+	if (!*d)
+		goto bad;
+	for (; *d; d++) {
+		if (*d < '0' || *d > '9' || (prefix = prefix * 10 + (unsigned)(*d - '0')) > 32)
+			goto bad;
+	}
+	if (!ip4addr_aton(buf, ip) || (comma && !ip4addr_aton(comma + 1, gw)))
+		goto bad;
+	ip4_addr_set_u32(mask, prefix ? lwip_htonl(0xffffffffu << (32 - prefix)) : 0);
+	return true;
+bad:
+	kerr("monos: monos.ip=%s: expected ADDR/PREFIX[,GATEWAY]; using DHCP\n", text);
+	return false;
+}
+
+/* Whether en0 has its IPv4 address: static, or bound by DHCP. */
+static bool have_address(void)
+{
+	return !ip4_addr_isany_val(*netif_ip4_addr(&en0));
 }
 
 static void log_address(void)
@@ -153,10 +191,16 @@ void netif_virtio_start(void)
 	netif_set_link_up(&en0);
 	netif_set_up(&en0);
 	vnet_set_rx(on_frame);
-	dhcp_started_ns = time_monotonic_ns();
-	err_t err = dhcp_start(&en0);
-	if (err != ERR_OK)
-		kprintf("net: DHCP did not start (lwIP error %d)\n", err);
+	ip4_addr_t ip, mask, gw;
+	if (options.net_ip[0] && parse_static(options.net_ip, &ip, &mask, &gw)) {
+		netif_set_addr(&en0, &ip, &mask, &gw);
+		kprintf("net: en0 %s (static)\n", options.net_ip);
+	} else {
+		dhcp_started_ns = time_monotonic_ns();
+		err_t err = dhcp_start(&en0);
+		if (err != ERR_OK)
+			kprintf("net: DHCP did not start (lwIP error %d)\n", err);
+	}
 	lwip_port_pump();
 	bkl_unlock();
 }
@@ -169,7 +213,7 @@ void netif_virtio_wait_address(u32 timeout_ms)
 	bkl_lock();
 	/* Interrupts are off in the kernel: poll the device and run lwIP's timeouts (DHCP's
 	 * retransmissions) by hand. */
-	while (!dhcp_supplied_address(&en0) && time_monotonic_ns() < deadline) {
+	while (!have_address() && time_monotonic_ns() < deadline) {
 		vnet_poll();
 		if (n_deferred && ktimer_cancel(&deferred_timer))
 			deferred_fired(&deferred_timer); /* no timer interrupt in this loop */
@@ -179,7 +223,7 @@ void netif_virtio_wait_address(u32 timeout_ms)
 		bkl_lock();
 	}
 	log_address();
-	if (!dhcp_supplied_address(&en0))
+	if (!have_address())
 		kprintf("net: no DHCP address within %u ms; starting without one\n", timeout_ms);
 	else
 		kprintf("net: address bound %lu us after the wait began\n",

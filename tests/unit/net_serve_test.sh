@@ -3,7 +3,8 @@
 # user network: the guest takes 10.0.2.15 by DHCP before the program starts, then
 #   tcp_serve     a guest TCP echo server reached from the host through -p HOST:GUEST,
 #   udp_serve     a guest UDP echo server reached through -p HOST:GUEST/udp,
-#   tcp_connect   a guest client connecting to a host listener through 10.0.2.2 (the host).
+#   tcp_connect   a guest client connecting to a host listener through 10.0.2.2 (the host),
+#   tcp_connect_static  the same with monos.ip=10.0.2.77/24,10.0.2.2 instead of DHCP.
 # The peers are tests/unit/net_peer.c, built static for the guest and run natively on the host.
 # Host side uses bash's /dev/tcp and /dev/udp only. MONOS: the host tool (default build/monos).
 # Prints PASS/FAIL lines, exits non-zero on a failure.
@@ -104,19 +105,30 @@ else
 	finish udp_serve && pass udp_serve
 fi
 
-# The guest connects out: 10.0.2.2 is the host's 127.0.0.1 in QEMU's user network.
-port=$(free_port)
-"$tmp/peer" tcp-answer $port >"$tmp/answer.out" 2>&1 &
-answer_pid=$!
-for i in $(seq 1 50); do grep -q listening "$tmp/answer.out" && break; sleep 0.1; done
-guest tcp_connect --net user -- tcp-ask 10.0.2.2 $port
-if finish tcp_connect; then
-	if grep -qx pong "$tmp/tcp_connect.out"; then
-		pass tcp_connect
-	else
-		fail tcp_connect "no pong in: $(tr '\n' '|' <"$tmp/tcp_connect.out")"
+# connect NAME WANT OPTIONS... : the guest connects out to a host listener (10.0.2.2 is the
+# host's 127.0.0.1 in QEMU's user network) and prints its answer; the kernel logs WANT.
+connect() {
+	local name=$1 want=$2
+	shift 2
+	local port=$(free_port)
+	"$tmp/peer" tcp-answer $port >"$tmp/answer.out" 2>&1 &
+	local answer_pid=$!
+	for i in $(seq 1 50); do grep -q listening "$tmp/answer.out" && break; sleep 0.1; done
+	guest $name --net user "$@" -- tcp-ask 10.0.2.2 $port
+	if finish $name; then
+		if ! grep -qx pong "$tmp/$name.out"; then
+			fail $name "no pong in: $(tr '\n' '|' <"$tmp/$name.out")"
+		elif ! grep -qF "$want" "$tmp/$name.out"; then
+			fail $name "no '$want' in the kernel's log"
+		else
+			pass $name
+		fi
 	fi
-fi
-kill $answer_pid 2>/dev/null
-wait $answer_pid 2>/dev/null
+	kill $answer_pid 2>/dev/null
+	wait $answer_pid 2>/dev/null
+}
+connect tcp_connect "net: en0 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 (DHCP"
+# monos.ip= instead of DHCP (QEMU's user network answers any address of 10.0.2.0/24).
+connect tcp_connect_static "net: en0 10.0.2.77/24,10.0.2.2 (static)" \
+	--kernel-arg monos.ip=10.0.2.77/24,10.0.2.2
 exit $failed
