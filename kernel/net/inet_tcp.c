@@ -381,6 +381,8 @@ static ssize_t tcp_sock_recvmsg(struct socket *s, struct sock_msg *m, bool nonbl
 	nonblock = nonblock || (m->flags & MSG_DONTWAIT);
 	if (m->flags & MSG_OOB)
 		return -EINVAL;
+	if (m->name)
+		m->namelen = 0;   /* TCP reports no source address (an empty one), as Linux */
 	for (;;) {
 		if (isk->rx_len) {
 			size_t n = MIN(m->len, isk->rx_len);
@@ -388,8 +390,6 @@ static ssize_t tcp_sock_recvmsg(struct socket *s, struct sock_msg *m, bool nonbl
 			pbuf_copy_partial(isk->rx, m->buf, (u16_t)n, 0);
 			if (!(m->flags & MSG_PEEK))
 				rx_consume(isk, n);
-			if (m->name)
-				m->namelen = inet_addr_out(isk, &isk->remote_ip, isk->remote_port, m->name);
 			return (ssize_t)n;
 		}
 		if (isk->err && isk->state == INET_CLOSED) {

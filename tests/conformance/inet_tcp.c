@@ -373,6 +373,40 @@ static void linger_reset(void)
 	close(l);
 }
 
+/* sendmsg and recvmsg with several buffers, MSG_WAITALL; recvfrom on TCP gives no address
+ * (Linux's tcp_recvmsg leaves it empty); SIOCOUTQ. */
+static void msg_calls(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a, 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	check_ok("msg connect", connect(c, (struct sockaddr *)&a, sizeof(a)));
+	int s = accept(l, NULL, NULL);
+	struct iovec out[2] = { { "abc", 3 }, { "defgh", 5 } };
+	struct msghdr mh = { .msg_iov = out, .msg_iovlen = 2 };
+	check_eq("sendmsg", sendmsg(c, &mh, 0), 8);
+	check_eq("send more", send(c, "ij", 2, MSG_NOSIGNAL), 2);
+	char x[4], y[6];
+	struct iovec in[2] = { { x, sizeof(x) }, { y, sizeof(y) } };
+	mh = (struct msghdr){ .msg_iov = in, .msg_iovlen = 2 };
+	check_eq("recvmsg waitall", recvmsg(s, &mh, MSG_WAITALL), 10);
+	check_eq("recvmsg first", memcmp(x, "abcd", 4), 0);
+	check_eq("recvmsg second", memcmp(y, "efghij", 6), 0);
+	check_eq("recvmsg flags", mh.msg_flags, 0);
+	check_eq("reply", send(s, "k", 1, 0), 1);
+	struct sockaddr_in from;
+	socklen_t len = sizeof(from);
+	char k;
+	check_eq("recvfrom stream", recvfrom(c, &k, 1, 0, (struct sockaddr *)&from, &len), 1);
+	check_eq("recvfrom stream gives no address", len, 0);
+	int pending = -1;
+	check_ok("siocoutq", ioctl(c, TIOCOUTQ, &pending));
+	check_eq("siocoutq value", pending, 0);
+	close(s);
+	close(c);
+	close(l);
+}
+
 int main(void)
 {
 	check_init("inet_tcp");
@@ -383,5 +417,6 @@ int main(void)
 	nonblocking_epoll();
 	idle_connection();
 	linger_reset();
+	msg_calls();
 	return check_done();
 }
