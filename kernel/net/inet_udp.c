@@ -128,11 +128,14 @@ static ssize_t udp_sock_sendmsg(struct socket *s, struct sock_msg *m, bool nonbl
 	}
 	if (m->len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
-	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)m->len, PBUF_RAM);
+	/* A chain of pool pbufs (each within the heap's 2 KiB class, see lwipopts.h). */
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)m->len, PBUF_POOL);
 	if (!p)
 		return -ENOMEM;
-	if (m->len)
-		memcpy(p->payload, m->buf, m->len);
+	if (m->len && pbuf_take(p, m->buf, (u16_t)m->len) != ERR_OK) {
+		pbuf_free(p);
+		return -ENOMEM;
+	}
 	err_t e = udp_sendto(isk->udp, p, &ip, port);
 	pbuf_free(p);
 	if (!isk->bound && isk->udp->local_port)

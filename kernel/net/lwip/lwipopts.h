@@ -53,12 +53,15 @@ void *lwip_port_calloc(unsigned long n, unsigned long size);
 #define LWIP_LOOPBACK_MAX_PBUFS 0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 0
 
-/* TCP: loopback carries large segments (Linux's lo has a 64 KiB MTU); a 64 KiB window
- * (no window scaling, so u16 windows: lwIP wants 4 * MSS below 64 KiB). */
-#define TCP_MSS 8192
+/* TCP: a 64 KiB window (no window scaling, so u16 windows). The MSS keeps every segment's
+ * pbuf, and loopback's copy of it, within the kernel heap's largest size class (2 KiB with
+ * its header): larger blocks take contiguous pages, which the page allocator never gets
+ * back once freed (mm/pmm.c), so 8 KiB segments ran the machine out of memory after some
+ * tens of MiB over loopback. */
+#define TCP_MSS 1920
 #define TCP_WND 65535
 #define TCP_SND_BUF 65535
-#define TCP_SND_QUEUELEN 64
+#define TCP_SND_QUEUELEN 128
 #define TCP_SNDLOWAT 16384
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 0xff
