@@ -134,7 +134,7 @@ static void periodic(void)
 	 * meanwhile (the first read may have come just before a boundary, and a loaded host or an
 	 * emulator can be slow); then only the periods that ended since count: at most one more
 	 * than the gap holds whole periods. */
-	long long after_read = now_ns(CLOCK_MONOTONIC);
+	long long after_read = start + took; /* read just after the first read returned */
 	long long again = read_count(fd);
 	int again_errno = errno;
 	long long gap = now_ns(CLOCK_MONOTONIC) - after_read;
