@@ -6,6 +6,7 @@
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "mm/vm.h"
 #include "mm/paging.h"
 #include "mm/usercopy.h"
@@ -21,7 +22,6 @@
 
 #define PF_RANDOMIZE 0x00400000 /* task->flags: the address space is randomized */
 #define CAP_FULL_SET 0x1ffffffffffUL /* capabilities 0..CAP_LAST_CAP (40), as root has them */
-#define SIG_IGN_HANDLER 1
 
 static u64 clock_ticks(u64 ns) { return ns / (NSEC_PER_SEC / USER_HZ); }
 

@@ -22,9 +22,6 @@
 #include <linux/signal.h>
 #include <asm/resource.h>
 
-#define SIG_DFL_HANDLER 0
-#define SIG_IGN_HANDLER 1
-#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 /* signal(7): default action "Ign" or "Cont"; the stop signals cannot stop the only process
  * (nothing could continue it) and are ignored too. */
 #define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT) | \
@@ -40,7 +37,7 @@ struct sigqueue_entry {
 
 struct wait_queue signal_queued_wq = WAIT_QUEUE_INIT(signal_queued_wq);
 
-static bool ignored_by_action(int sig)
+bool signal_ignored_by_action(int sig)
 {
 	u64 handler = proc.sigactions[sig - 1].handler;
 	return handler == SIG_IGN_HANDLER ||
@@ -97,7 +94,7 @@ int signal_send(struct thread *t, int sig, const siginfo_t *info)
 	struct thread *blocker = t ? t : proc.main_thread;
 	/* An ignored signal is dropped at once, unless blocked: its action may change before it
 	 * is unblocked (Linux's sig_ignored). */
-	if (sig != SIGKILL && ignored_by_action(sig) &&
+	if (sig != SIGKILL && signal_ignored_by_action(sig) &&
 	    !((blocker->sigmask | blocker->sigwait_set) & SIG_BIT(sig))) {
 		trace_signal("dropped (ignored)", sig, t, info);
 		return 0;
@@ -216,7 +213,7 @@ void signal_mask_begin(u64 mask)
 {
 	struct thread *t = current_thread();
 	t->saved_sigmask = t->sigmask;
-	t->sigmask = mask & ~UNBLOCKABLE;
+	t->sigmask = mask & ~SIG_UNBLOCKABLE;
 }
 
 void signal_mask_end(bool interrupted)
@@ -263,7 +260,7 @@ void signal_deliver(struct regs *r)
 		if (!sig)
 			break;
 		struct k_sigaction *ka = &proc.sigactions[sig - 1];
-		if (ignored_by_action(sig))
+		if (signal_ignored_by_action(sig))
 			continue;
 		if (fatal_by_default(sig)) {
 			trace_signal("fatal", sig, t, &info);
@@ -278,11 +275,9 @@ void signal_deliver(struct regs *r)
 			signal_terminate(SIGSEGV);
 		}
 		t->force_iret = true;
-		if (t->restore_sigmask) {
-			t->restore_sigmask = false;
-		}
+		t->restore_sigmask = false; /* the frame holds the mask to return to */
 		t->sigmask |= ka->mask | (ka->flags & SA_NODEFER ? 0 : SIG_BIT(sig));
-		t->sigmask &= ~UNBLOCKABLE;
+		t->sigmask &= ~SIG_UNBLOCKABLE;
 		if (ka->flags & SA_RESETHAND)
 			ka->handler = SIG_DFL_HANDLER;
 	}

@@ -14,6 +14,10 @@ struct regs;
 struct wait_queue;
 
 #define SIG_BIT(n) (1UL << ((n) - 1))
+#define SIG_UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+/* k_sigaction.handler's two special values (SIG_DFL, SIG_IGN). */
+#define SIG_DFL_HANDLER 0
+#define SIG_IGN_HANDLER 1
 #define SIGNAL_MAX 64 /* Linux's _NSIG on x86-64 (the UAPI header's NSIG is the old 32) */
 
 /* Sends sig to the process (t == NULL: a thread that does not block it takes it, as Linux picks
@@ -63,5 +67,7 @@ static inline void signal_return_to_user(struct regs *r)
 	    ((long)r->rax >= -ERESTART_RESTARTBLOCK && (long)r->rax <= -ERESTARTSYS))
 		signal_return_slow(r);
 }
+/* sig's action is to ignore it: SIG_IGN, or SIG_DFL for a signal ignored by default. */
+bool signal_ignored_by_action(int sig);
 /* sig's action became "ignore": pending instances of it go, blocked or not (POSIX). */
 void signal_discard(int sig);

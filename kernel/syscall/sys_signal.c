@@ -10,16 +10,12 @@
 #include "arch/x86_64/regs.h"
 #include "core/time.h"
 #include "core/log.h"
+#include "syscall/timespec_user.h"
 #include "lib/string.h"
 #include <linux/signal.h>
 #include <linux/time_types.h>
 
 #define KERNEL_SIGSET_SIZE 8
-#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
-#define SIG_DFL_HANDLER 0
-#define SIG_IGN_HANDLER 1
-#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT) | \
-			 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 
 static bool valid_signal(int sig) { return sig >= 1 && sig <= SIGNAL_MAX; }
 
@@ -38,11 +34,10 @@ long sys_rt_sigaction(int sig, uptr_t act, uptr_t oact, u64 size)
 	if (oact && copy_to_user(oact, ka, sizeof(*ka)))
 		return -EFAULT;
 	if (act) {
-		new.mask &= ~UNBLOCKABLE;
+		new.mask &= ~SIG_UNBLOCKABLE;
 		*ka = new;
 		/* POSIX: setting a pending signal's action to ignore discards it, blocked or not. */
-		if (new.handler == SIG_IGN_HANDLER ||
-		    (new.handler == SIG_DFL_HANDLER && (DEFAULT_IGNORED & SIG_BIT(sig))))
+		if (signal_ignored_by_action(sig))
 			signal_discard(sig);
 	}
 	return 0;
@@ -57,7 +52,7 @@ long sys_rt_sigprocmask(int how, uptr_t set, uptr_t oset, u64 size)
 	if (set) {
 		if (copy_from_user(&new, set, sizeof(new)))
 			return -EFAULT;
-		new &= ~UNBLOCKABLE;
+		new &= ~SIG_UNBLOCKABLE;
 		switch (how) {
 		case SIG_BLOCK: new = old | new; break;
 		case SIG_UNBLOCK: new = old & ~new; break;
@@ -199,17 +194,14 @@ long sys_rt_sigtimedwait(uptr_t uthese, uptr_t uinfo, uptr_t uts, u64 size)
 		return -EINVAL;
 	if (copy_from_user(&these, uthese, sizeof(these)))
 		return -EFAULT;
-	these &= ~UNBLOCKABLE;
+	these &= ~SIG_UNBLOCKABLE;
 	u64 deadline = 0;
 	bool poll_only = false;
 	if (uts) {
-		struct __kernel_timespec ts;
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		u64 ns = (u64)ts.tv_sec > (u64)INT64_MAX / 1000000000 ? UINT64_MAX :
-			 (u64)ts.tv_sec * 1000000000 + (u64)ts.tv_nsec;
+		u64 ns;
+		long err = timespec_from_user(uts, &ns);
+		if (err)
+			return err;
 		poll_only = ns == 0;
 		u64 now = time_monotonic_ns();
 		deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;

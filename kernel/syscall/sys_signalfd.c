@@ -16,7 +16,7 @@ long sys_signalfd4(int fd, uptr_t umask, size_t sizemask, int flags)
 		return -EFAULT;
 	if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK))
 		return -EINVAL;
-	mask &= ~(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP));
+	mask &= ~SIG_UNBLOCKABLE;
 	if (fd != -1) {
 		struct file *f = fd_get(fd);
 		if (!f)

@@ -249,7 +249,7 @@ int signal_frame_restore(struct regs *r)
 	r->cs = USER_CS;
 	r->ss = USER_DS;
 	r->error = NOT_A_SYSCALL; /* rax is the interrupted code's, not a result to restart */
-	t->sigmask = f.uc.uc_sigmask & ~(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP));
+	t->sigmask = f.uc.uc_sigmask & ~SIG_UNBLOCKABLE;
 	if (restore_fpu(t, (u64)sc->fpstate))
 		return -EFAULT;
 	/* As Linux: errors ignored (EPERM while still on the alternate stack, for one). */
