@@ -1,6 +1,7 @@
 /* epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait and epoll_pwait2: arguments
  * checked in Linux's order (fs/eventpoll.c); the instance is fs/epoll.c's. */
 #include "syscall/syscall.h"
+#include "syscall/timespec_user.h"
 #include "fs/epoll.h"
 #include "fs/file.h"
 #include "fs/poll.h"
@@ -86,13 +87,10 @@ long sys_epoll_pwait2(int epfd, uptr_t events, int maxevents, uptr_t uts, uptr_t
 	u64 deadline = 0;
 	bool nowait = false;
 	if (uts) {
-		struct __kernel_timespec ts;
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long long)NSEC_PER_SEC)
-			return -EINVAL;
-		u64 ns = (u64)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC ? UINT64_MAX :
-			 (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
+		u64 ns;
+		long terr = timespec_from_user(uts, &ns);
+		if (terr)
+			return terr;
 		nowait = ns == 0;
 		deadline = nowait ? 0 : poll_deadline_after(ns);
 	}

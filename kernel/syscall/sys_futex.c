@@ -7,6 +7,7 @@
  * PI futexes hand the lock to the first waiter on unlock, as Linux does, but without priority
  * inheritance proper: every thread has the same priority. */
 #include "syscall/syscall.h"
+#include "syscall/timespec_user.h"
 #include "sched/sched.h"
 #include "sched/bkl.h"
 #include "proc/process.h"
@@ -54,12 +55,10 @@ static long read_deadline(uptr_t utime, bool absolute, bool realtime, u64 *deadl
 	*deadline = 0;
 	if (!utime)
 		return 0;
-	struct __kernel_timespec ts;
-	if (copy_from_user(&ts, utime, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	u64 ns = (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
+	u64 ns;
+	long err = timespec_from_user(utime, &ns);
+	if (err)
+		return err;
 	if (absolute) {
 		s64 mono = (s64)ns - (realtime ? time_realtime_offset_ns() : 0);
 		*deadline = mono <= 0 ? 1 : (u64)mono;

@@ -701,11 +701,8 @@ long sys_recvmmsg(int fd, uptr_t uvec, unsigned vlen, int flags, uptr_t utimeout
 		return err;
 	u64 deadline = 0;
 	if (utimeout) {
-		struct __kernel_timespec ts;
 		u64 ns;
-		if (copy_from_user(&ts, utimeout, sizeof(ts)))
-			return -EFAULT;
-		if ((err = timespec_to_ns(&ts, &ns)))
+		if ((err = timespec_from_user(utimeout, &ns)))
 			return err;
 		deadline = time_monotonic_ns() + ns;
 	}

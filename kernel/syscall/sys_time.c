@@ -4,6 +4,7 @@
  * the app with the same arithmetic; what changes them (clock_settime, settimeofday) goes through
  * core/time.c, which republishes the vDSO's data page. */
 #include "syscall/syscall.h"
+#include "syscall/timespec_user.h"
 #include "sched/sched.h"
 #include "sched/wait.h"
 #include "proc/process.h"
@@ -231,18 +232,6 @@ long sys_settimeofday(uptr_t tv, uptr_t tz)
 
 /* ---- sleeping ---------------------------------------------------------------------------------- */
 
-static long read_timespec(uptr_t p, u64 *ns)
-{
-	struct __kernel_timespec ts;
-	if (copy_from_user(&ts, p, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	u64 max_sec = UINT64_MAX / NSEC_PER_SEC - 1;
-	*ns = (u64)ts.tv_sec > max_sec ? UINT64_MAX : (u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-	return 0;
-}
-
 static u64 add_sat(u64 a, u64 b)
 {
 	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
@@ -305,7 +294,7 @@ static long sleep_cpu(int clk, u64 target, bool relative, uptr_t rem)
 long sys_nanosleep(uptr_t req, uptr_t rem)
 {
 	u64 ns;
-	long err = read_timespec(req, &ns);
+	long err = timespec_from_user(req, &ns);
 	if (err)
 		return err;
 	return sleep_monotonic(add_sat(time_monotonic_ns(), ns), rem);
@@ -351,7 +340,7 @@ long sys_clock_nanosleep(int clk, int flags, uptr_t req, uptr_t rem)
 		}
 	}
 	u64 ns;
-	long err = read_timespec(req, &ns);
+	long err = timespec_from_user(req, &ns);
 	if (err)
 		return err;
 	bool abs = flags & TIMER_ABSTIME;

@@ -1,7 +1,7 @@
 /* Timer syscalls' user structures (struct __kernel_timespec, __kernel_itimerspec,
  * __kernel_old_itimerval) to and from ns, checked as Linux's timespec64_valid and
  * itimerspec64_valid: negative seconds or nanoseconds outside [0, 1e9) are EINVAL; values too
- * large for ns saturate as Linux's ktime_set does. Shared by sys_timer.c and sys_timerfd.c. */
+ * large for ns saturate as Linux's ktime_set does. Shared by every syscall that reads one. */
 #pragma once
 #include "types.h"
 #include "errno.h"
@@ -20,6 +20,15 @@ static inline long timespec_to_ns(const struct __kernel_timespec *ts, u64 *ns)
 	else
 		*ns = (u64)ts->tv_sec * NSEC_PER_SEC + (u64)ts->tv_nsec;
 	return 0;
+}
+
+/* Reads a struct __kernel_timespec: EFAULT, then EINVAL for an invalid one. */
+static inline long timespec_from_user(uptr_t p, u64 *ns)
+{
+	struct __kernel_timespec ts;
+	if (copy_from_user(&ts, p, sizeof(ts)))
+		return -EFAULT;
+	return timespec_to_ns(&ts, ns);
 }
 
 static inline struct __kernel_timespec ns_to_timespec(u64 ns)
