@@ -56,8 +56,6 @@ void __noreturn kmain(paddr_t start_info)
 	/* Devices: interrupts reach the boot CPU through the I/O APIC (none on PCI with MSI-X). */
 	ioapic_init();
 	virtio_init();
-	if (options.netprobe_arp)
-		vnet_probe_start(options.netprobe_arp);
 	kprintf("monos: %lu MiB RAM, initrd %lu bytes, cmdline \"%s\"\n",
 		pmm_total_pages() * PAGE_SIZE >> 20, bootinfo.initrd_size, bootinfo.cmdline);
 	if (!bootinfo.initrd_size)
@@ -70,8 +68,11 @@ void __noreturn kmain(paddr_t start_info)
 	proc_init();
 	sched_init();
 	stdio_init();
-	/* lwIP needs the heap and kernel timers; DHCP's exchange overlaps the CPUs' start. */
-	if (!options.netprobe_arp)
+	/* lwIP and the probe need the heap and kernel timers; DHCP's exchange overlaps the CPUs'
+	 * start. */
+	if (options.netprobe_arp)
+		vnet_probe_start(options.netprobe_arp);
+	else
 		netif_virtio_start();
 	smp_init();
 	sched_smp_ready();

@@ -7,6 +7,8 @@
 #include "drivers/virtio/virtio.h"
 #include "core/log.h"
 #include "mm/pmm.h"
+#include "core/time.h"
+#include "sched/ktimer.h"
 #include "lib/string.h"
 #include "errno.h"
 #include <linux/virtio_net.h>
@@ -24,6 +26,31 @@ static u16 mtu = 1500;
 static void (*rx_callback)(const void *frame, size_t len);
 static u8 *tx_slots[QUEUE_SIZE]; /* free transmit buffers */
 static int n_tx_slots;
+
+/* A skipped notification is checked again this long after (vq_renotify_if_idle). */
+#define RENOTIFY_NS 1000000ull
+static struct ktimer renotify_timer;
+static u64 last_renotify_check;
+
+static void renotify_check(void)
+{
+	last_renotify_check = time_monotonic_ns();
+	vq_renotify_if_idle(&txq);
+	vq_renotify_if_idle(&rxq);
+	if (txq.kick_skipped || rxq.kick_skipped)
+		ktimer_arm(&renotify_timer, last_renotify_check + RENOTIFY_NS);
+}
+
+static void renotify_fired(struct ktimer *t)
+{
+	renotify_check();
+}
+
+static void kick(struct virtqueue *vq)
+{
+	if (!vq_kick(vq) && !ktimer_armed(&renotify_timer))
+		ktimer_arm(&renotify_timer, time_monotonic_ns() + RENOTIFY_NS);
+}
 
 bool vnet_present(void) { return dev != NULL; }
 void vnet_mac(u8 out[6]) { memcpy(out, mac, 6); }
@@ -97,7 +124,7 @@ static void receive(void)
 		}
 	} while (vq_want_interrupt(&rxq));
 	if (reposted)
-		vq_kick(&rxq);
+		kick(&rxq);
 }
 
 void vnet_poll(void)
@@ -120,8 +147,12 @@ static int send(const void *frame, size_t len, const struct virtio_net_hdr_v1 *h
 	if (len > (size_t)mtu + 14 || len > BUF_SIZE - HDR)
 		return -EMSGSIZE;
 	reclaim_tx();
-	if (!n_tx_slots)
+	if (!n_tx_slots) {
+		/* The caller may spin here with interrupts off, where the timer cannot run. */
+		if (time_monotonic_ns() - last_renotify_check >= RENOTIFY_NS)
+			renotify_check();
 		return -ENOBUFS;
+	}
 	u8 *buf = tx_slots[--n_tx_slots];
 	memcpy(buf, h, HDR);
 	memcpy(buf + HDR, frame, len);
@@ -131,7 +162,7 @@ static int send(const void *frame, size_t len, const struct virtio_net_hdr_v1 *h
 		tx_slots[n_tx_slots++] = buf;
 		return -ENOBUFS;
 	}
-	vq_kick(&txq);
+	kick(&txq);
 	return 0;
 }
 
@@ -182,6 +213,7 @@ int virtio_net_attach(struct virtio_dev *d)
 		return err;
 	}
 	n_tx_slots = txq.size;
+	ktimer_init(&renotify_timer, renotify_fired);
 	vq_no_interrupts(&txq);
 	for (int i = 0; i < rxq.size; i++)
 		post_rx(rx_bufs[i]);

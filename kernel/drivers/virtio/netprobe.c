@@ -6,6 +6,7 @@
 #include "drivers/virtio/net.h"
 #include "core/log.h"
 #include "lib/string.h"
+#include "sched/bkl.h"
 #include "errno.h"
 
 #define ETH_P_ARP 0x0806
@@ -61,11 +62,13 @@ void vnet_probe_start(u32 count)
 	vnet_set_rx(on_frame);
 	requests = count;
 	int err = 0;
+	bkl_lock(); /* the driver's calls need it, as on every other path */
 	for (u32 i = 0; i < count && !err; i++) {
 		/* All slots in flight: the device finishes them without us (QEMU's I/O thread). */
 		while ((err = vnet_send(&a, sizeof(a))) == -ENOBUFS)
 			vnet_poll();
 	}
+	bkl_unlock();
 	kprintf("netprobe: %u ARP request%s for 10.0.2.2 sent (%d)\n", count, count > 1 ? "s" : "",
 		err);
 }

@@ -140,11 +140,13 @@ int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, int n_out, int n_in,
 	return 0;
 }
 
-void vq_kick(struct virtqueue *vq)
+bool vq_kick(struct virtqueue *vq)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* avail->idx before reading what the device wants */
 	u16 new = vq->avail->idx, old = vq->kicked_avail;
 	vq->kicked_avail = new;
+	if (new == old)
+		return false;
 	bool notify;
 	if (vq->event_idx) {
 		/* The device's avail_event sits after the used ring (2.7.10). */
@@ -153,8 +155,33 @@ void vq_kick(struct virtqueue *vq)
 	} else {
 		notify = !(*(volatile u16 *)&vq->used->flags & VRING_USED_F_NO_NOTIFY);
 	}
-	if (notify && new != old)
+	if (notify) {
+		vq->kick_skipped = false;
 		vq->dev->t->notify(vq->dev, vq);
+	} else if (!vq->kick_skipped) {
+		vq->kick_skipped = true;
+		vq->used_at_skip = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	}
+	return notify;
+}
+
+bool vq_renotify_if_idle(struct virtqueue *vq)
+{
+	if (!vq->kick_skipped)
+		return false;
+	u16 used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	if (used == vq->avail->idx) {
+		vq->kick_skipped = false; /* it used everything: nothing was missed */
+		return false;
+	}
+	if (used != vq->used_at_skip) {
+		/* The device is working through the ring; look again later. */
+		vq->used_at_skip = used;
+		return false;
+	}
+	vq->kick_skipped = false;
+	vq->dev->t->notify(vq->dev, vq);
+	return true;
 }
 
 void *vq_get(struct virtqueue *vq, u32 *len)

@@ -66,6 +66,8 @@ struct virtqueue {
 	u16 free_head, num_free;
 	u16 last_used;     /* next used entry to look at */
 	u16 kicked_avail;  /* avail->idx at the last notification decision */
+	bool kick_skipped; /* the last vq_kick did not notify ... */
+	u16 used_at_skip;  /* ... and the device's used->idx was this then */
 	bool event_idx;
 	void **cookies;    /* per head descriptor */
 	volatile u16 *notify_at; /* pci: where to write the queue index */
@@ -81,8 +83,17 @@ int vq_init(struct virtio_dev *d, struct virtqueue *vq, u16 index, u16 max_size)
 /* Posts a chain: out buffers (device reads) then in buffers (device writes). -ENOSPC when the
  * ring has too few free descriptors. The device sees it after vq_kick. */
 int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, int n_out, int n_in, void *cookie);
-/* Publishes what vq_add posted; notifies the device unless it asked not to be (event index). */
-void vq_kick(struct virtqueue *vq);
+/* Publishes what vq_add posted; notifies the device unless it asked not to be (event index or
+ * VRING_USED_F_NO_NOTIFY). Returns whether it notified. */
+bool vq_kick(struct virtqueue *vq);
+/* The safety net for a notification vq_kick skipped: notifies the device when it has used
+ * nothing since, and returns whether it did. The skip relies on a store-load fence (publish
+ * avail->idx, then read what the device asked for) that the device's own fence pairs with;
+ * QEMU's TCG with a single vCPU emits no host fence for the guest's (it thinks nothing runs in
+ * parallel, but its I/O thread does), so both sides can miss each other's store and the device
+ * then sleeps on entries it was never told about. Drivers call this from a timer shortly after
+ * a skipped kick, and when they run out of descriptors. */
+bool vq_renotify_if_idle(struct virtqueue *vq);
 /* The next chain the device finished: its cookie and the bytes it wrote; NULL if none. */
 void *vq_get(struct virtqueue *vq, u32 *len);
 /* Asks for an interrupt at the next used entry; true when entries are already waiting (the
