@@ -81,8 +81,11 @@ void kfree(void *p)
 	BUG_ON(h->magic != MAGIC);
 	h->magic = 0;
 	if (h->class == BIG_CLASS) {
+		/* Read before the loop: a freed page holds the allocator's links, so the first
+		 * page_free overwrites the header. */
+		u32 pages = h->pages;
 		paddr_t base = virt_to_phys(h);
-		for (u32 i = 0; i < h->pages; i++)
+		for (u32 i = 0; i < pages; i++)
 			page_free(base + i * PAGE_SIZE);
 		return;
 	}
