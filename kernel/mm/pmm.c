@@ -1,15 +1,34 @@
-/* Free RAM is a set of ranges carved from the front (bump), plus a list of freed pages threaded
- * through the pages themselves, from which runs of contiguous pages are taken again. Boot touches no free page: the cost of setting up memory does not
- * grow with -m. Lock: none yet (one CPU, no preemption in the kernel). */
+/* The physical page allocator: a buddy system for pages that were freed, fed from ranges of RAM
+ * never handed out yet (carved from the front, so boot touches no free page and its cost does
+ * not grow with -m).
+ *
+ * A freed page goes back as a block of order 0 and merges with its buddy (the block of the same
+ * order whose frame number differs in bit `order`) while that buddy is free too, so memory
+ * freed a page at a time (a kmalloc'd buffer, a thread's stack) comes back as the large blocks
+ * multi-page allocations need, however the single-page allocations in between interleave. Free
+ * blocks are kept on one doubly linked list per order, threaded through the blocks themselves;
+ * one byte per page frame says whether that frame heads a free block and of which order. That
+ * byte array (1/4096 of RAM) is the only memory set up at boot.
+ *
+ * Allocation prefers freed blocks (reused memory) over the untouched ranges. Lock: the big
+ * kernel lock, or boot before other CPUs run. */
 #include "mm/pmm.h"
 #include "core/bootinfo.h"
 #include "core/log.h"
 #include "lib/string.h"
 
+#define MAX_ORDER 11 /* blocks of 1 to 1024 pages (4 MiB) */
+
 static struct ram_range ranges[BOOT_MAX_RAM_RANGES];
 static int nranges;
-static paddr_t free_list; /* first freed page, 0 when empty */
 static u64 free_count, total_count;
+
+struct free_block {
+	paddr_t next, prev; /* physical addresses; 0 ends the list (page 0 is never free) */
+};
+static paddr_t free_head[MAX_ORDER];
+static u8 *head_order; /* per frame: 0, or 1 + the order of the free block it heads */
+static u64 nframes;    /* frames head_order covers: up to the end of the highest range */
 
 extern char __kernel_end[];
 
@@ -33,6 +52,20 @@ static void reserve(paddr_t s, paddr_t e)
 	}
 }
 
+/* n pages from the untouched ranges; 0 when no range has them. */
+static paddr_t take_untouched(size_t n)
+{
+	for (int i = 0; i < nranges; i++) {
+		struct ram_range *r = &ranges[i];
+		if (r->end - r->start >= n * PAGE_SIZE) {
+			paddr_t p = r->start;
+			r->start += n * PAGE_SIZE;
+			return p;
+		}
+	}
+	return 0;
+}
+
 void pmm_init(void)
 {
 	nranges = bootinfo.nram;
@@ -42,70 +75,100 @@ void pmm_init(void)
 	if (bootinfo.initrd_size)
 		reserve(bootinfo.initrd_start, bootinfo.initrd_start + bootinfo.initrd_size);
 	for (int i = 0; i < nranges; i++)
+		if (ranges[i].end > nframes * PAGE_SIZE)
+			nframes = ranges[i].end / PAGE_SIZE;
+	size_t map_pages = PAGE_ALIGN_UP(nframes) / PAGE_SIZE;
+	paddr_t map = take_untouched(map_pages);
+	if (!map)
+		panic("pmm: no room for the page map (%lu frames)", nframes);
+	head_order = phys_to_virt(map);
+	memset(head_order, 0, nframes);
+	for (int i = 0; i < nranges; i++)
 		if (ranges[i].end > ranges[i].start)
 			total_count += (ranges[i].end - ranges[i].start) / PAGE_SIZE;
 	free_count = total_count;
 }
 
-static paddr_t next_free(paddr_t p) { return *(paddr_t *)phys_to_virt(p); }
+static struct free_block *block(paddr_t p) { return phys_to_virt(p); }
 
-/* Freed pages come back one at a time, but a block freed whole (a thread's kernel stack, a big
- * kmalloc) is freed in ascending order, so it sits in the free list as a run p+n-1, p+n-2, ...,
- * p. Takes the first such run of n pages among the first max_scan entries; 0 when none. */
-static paddr_t take_run(size_t n, size_t max_scan)
+static void list_push(paddr_t p, unsigned order)
 {
-	paddr_t *link = &free_list; /* the link that points at the candidate run */
-	size_t scanned = 0;
-	while (*link && scanned < max_scan) {
-		paddr_t low = *link;
-		size_t k = 1;
-		while (k < n && next_free(low) == low - PAGE_SIZE) {
-			low -= PAGE_SIZE;
-			k++;
-		}
-		if (k == n) {
-			*link = next_free(low);
-			free_count -= n;
-			return low;
-		}
-		scanned += k;
-		link = (paddr_t *)phys_to_virt(low);
-	}
-	return 0;
+	struct free_block *b = block(p);
+	b->prev = 0;
+	b->next = free_head[order];
+	if (b->next)
+		block(b->next)->prev = p;
+	free_head[order] = p;
+	head_order[p / PAGE_SIZE] = (u8)(order + 1);
 }
 
-/* n contiguous pages: a freed run near the head of the free list, else the untouched ranges,
- * else any freed run (a slow walk, only once the ranges are spent). Without the reuse every
- * multi-page block freed was lost to multi-page allocations for good. */
+static void list_remove(paddr_t p, unsigned order)
+{
+	struct free_block *b = block(p);
+	if (b->prev)
+		block(b->prev)->next = b->next;
+	else
+		free_head[order] = b->next;
+	if (b->next)
+		block(b->next)->prev = b->prev;
+	head_order[p / PAGE_SIZE] = 0;
+}
+
+/* Frees one page, merging it with free buddies into the largest block it can. */
+static void free_one(paddr_t p)
+{
+	u64 frame = p / PAGE_SIZE;
+	BUG_ON(frame >= nframes || head_order[frame]);
+	unsigned order = 0;
+	while (order + 1 < MAX_ORDER) {
+		u64 buddy = frame ^ (1UL << order);
+		if (buddy >= nframes || head_order[buddy] != order + 1)
+			break;
+		list_remove(buddy * PAGE_SIZE, order);
+		frame &= ~(1UL << order);
+		order++;
+	}
+	list_push(frame * PAGE_SIZE, order);
+}
+
+/* A free block of exactly `order`, split from a larger one if need be; 0 when none. */
+static paddr_t take_block(unsigned order)
+{
+	unsigned k = order;
+	while (k < MAX_ORDER && !free_head[k])
+		k++;
+	if (k == MAX_ORDER)
+		return 0;
+	paddr_t p = free_head[k];
+	list_remove(p, k);
+	while (k > order) { /* the upper halves go back, each on its own list */
+		k--;
+		list_push(p + (PAGE_SIZE << k), k);
+	}
+	return p;
+}
+
 paddr_t pages_alloc(size_t n)
 {
 	if (n == 0)
 		return 0;
-	paddr_t p = n > 1 ? take_run(n, 64) : 0;
-	if (p)
-		return p;
-	for (int i = 0; i < nranges; i++) {
-		struct ram_range *r = &ranges[i];
-		if (r->end - r->start >= n * PAGE_SIZE) {
-			p = r->start;
-			r->start += n * PAGE_SIZE;
-			free_count -= n;
-			return p;
-		}
+	unsigned order = 0;
+	while ((1UL << order) < n)
+		order++;
+	paddr_t p = order < MAX_ORDER ? take_block(order) : 0;
+	if (p) {
+		/* The block's tail beyond n goes back (and merges again). */
+		for (size_t i = n; i < (1UL << order); i++)
+			free_one(p + i * PAGE_SIZE);
+	} else if (!(p = take_untouched(n))) {
+		return 0;
 	}
-	if (n == 1 && free_list)
-		return take_run(1, 1);
-	return n > 1 ? take_run(n, (size_t)-1) : 0;
+	free_count -= n;
+	return p;
 }
 
 paddr_t page_alloc(void)
 {
-	if (free_list) {
-		paddr_t p = free_list;
-		free_list = *(paddr_t *)phys_to_virt(p);
-		free_count--;
-		return p;
-	}
 	return pages_alloc(1);
 }
 
@@ -119,8 +182,7 @@ paddr_t page_alloc_zeroed(void)
 
 void page_free(paddr_t p)
 {
-	*(paddr_t *)phys_to_virt(p) = free_list;
-	free_list = p;
+	free_one(p);
 	free_count++;
 }
 
