@@ -106,7 +106,7 @@ $(KOBJ)/lwip/netif/%.o: $(BUILD)/uapi/.stamp | $(LWIP_DIR)/.ok
 
 # Our files that include lwIP's headers.
 LWIP_USERS := $(patsubst kernel/%.c,$(KOBJ)/%.o,$(wildcard kernel/net/lwip_port.c kernel/net/inet*.c \
-	kernel/net/netif_virtio.c))
+	kernel/net/netif_virtio.c kernel/net/netlink.c kernel/net/ifioctl.c kernel/fs/procfs_net.c))
 $(LWIP_USERS): KCFLAGS += $(LWIP_INC)
 $(LWIP_USERS): | $(LWIP_DIR)/.ok
 

@@ -3,6 +3,8 @@
  * flags, as on Linux. */
 #include "net/socket.h"
 #include "net/inet_family.h"
+#include "net/ifioctl.h"
+#include "net/netlink.h"
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "mm/kheap.h"
@@ -48,6 +50,9 @@ static int socket_stat(struct file *f, struct stat *st)
 static long socket_ioctl(struct file *f, unsigned cmd, uptr_t arg)
 {
 	struct socket *s = file_socket(f);
+	long err = ifioctl(s, cmd, arg); /* interface ioctls: every family answers them */
+	if (err != -ENOIOCTLCMD)
+		return err;
 	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
 }
 
@@ -122,6 +127,9 @@ int socket_create(int family, int type, int protocol, u32 flags, struct socket *
 	if (family == AF_INET || family == AF_INET6) {
 		ops = NULL;
 		create = inet_create;
+	} else if (family == AF_NETLINK) {
+		ops = &netlink_proto_ops;
+		create = netlink_create;
 	} else if (family != AF_UNIX) {
 		return family_unsupported(family);
 	}

@@ -1,0 +1,41 @@
+/* Network interfaces as Linux programs see them, and the interface ioctls of every socket.
+ * lwIP's netifs get Linux names ("lo" for the loopback, then the two letters of lwIP's name and
+ * a count: "en0"), the index lwIP gives them (num + 1: lo is 1, as on Linux), Linux's IFF_*
+ * flags, ARPHRD_* types and MTU. netlink.c, the SIOCGIF* ioctls and /proc/net all use this one
+ * view, so if_nametoindex, getifaddrs and /proc/net/dev agree. Lock: the big kernel lock, which
+ * serializes all of lwIP. */
+#pragma once
+#include "types.h"
+#include <linux/if.h>
+
+struct netif;
+struct socket;
+
+/* Every lookup starts lwIP first: Linux always has lo. */
+#define NETDEV_MAX_INDEX 255
+/* The interface with that index, or NULL. */
+struct netif *netdev_by_index(int index);
+/* The interface named name (a NUL-terminated Linux name), or NULL. */
+struct netif *netdev_by_name(const char *name);
+int netdev_index(const struct netif *n);
+/* Its Linux name, NUL-terminated. */
+void netdev_name(const struct netif *n, char name[IFNAMSIZ]);
+bool netdev_is_loopback(const struct netif *n);
+/* IFF_* as Linux's dev_get_flags reports them (IFF_LOWER_UP included). */
+u32 netdev_flags(const struct netif *n);
+/* ARPHRD_LOOPBACK or ARPHRD_ETHER. */
+u16 netdev_type(const struct netif *n);
+u32 netdev_mtu(const struct netif *n);
+/* Its hardware address and broadcast address (6 bytes each; lo's are zeros, as on Linux). */
+void netdev_hwaddr(const struct netif *n, u8 addr[6]);
+void netdev_hwbroadcast(const struct netif *n, u8 addr[6]);
+/* The IPv4 broadcast address Linux would set for the interface's address (0 when none). */
+u32 netdev_ip4_broadcast(const struct netif *n);
+/* The prefix length of a netmask (network order). */
+int netdev_prefix_len(u32 mask);
+
+/* The SIOCGIF* ioctls of any socket (Linux's dev_ioctl and, for AF_INET sockets, its
+ * devinet_ioctl): the result, or -ENOIOCTLCMD when cmd is not an interface ioctl and the
+ * family's own ioctl should answer. */
+#define ENOIOCTLCMD 515 /* the kernel-internal errno Linux uses for the same purpose */
+long ifioctl(struct socket *s, unsigned cmd, uptr_t arg);
