@@ -2,14 +2,25 @@
  *   tcp-echo PORT      accept one TCP connection on PORT, echo it until EOF, exit 0
  *   udp-echo PORT      answer each datagram on PORT with the same bytes; exit 0 after "stop"
  *   tcp-ask IP PORT    connect, send "ping", print what comes back until EOF
- *   tcp-answer PORT    (host) accept one connection, read a line, answer "pong", exit */
+ *   tcp-answer PORT    (host) accept one connection, read a line, answer "pong", exit
+ *   tcp-echo-many PORT N   serve N TCP connections at once from one epoll loop, echoing each
+ *                      until EOF; exit 0 once all N closed (1 after 20 s without an event)
+ *   tcp-clients IP PORT N ROUNDS  (host) N threads, each connecting (one at a time: QEMU's
+ *                      forward listens with a backlog of 1) and then, all together, sending
+ *                      ROUNDS small messages and waiting for each echo; exit 0 when all did */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
 #include <unistd.h>
+
+static int echo_many(int port, int n);
+static int clients(const char *ip, int port, int n, int rounds);
 
 static int listener(int type, int port)
 {
@@ -71,6 +82,99 @@ int main(int argc, char **argv)
 		close(c);
 		return 0;
 	}
-	fprintf(stderr, "usage: netpeer tcp-echo|udp-echo PORT | tcp-ask IP PORT | tcp-answer PORT\n");
+	if (argc == 4 && !strcmp(argv[1], "tcp-echo-many"))
+		return echo_many(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 6 && !strcmp(argv[1], "tcp-clients"))
+		return clients(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	fprintf(stderr, "usage: netpeer tcp-echo|udp-echo PORT | tcp-ask IP PORT | tcp-answer PORT"
+			" | tcp-echo-many PORT N | tcp-clients IP PORT N ROUNDS\n");
 	return 2;
+}
+
+static int echo_many(int port, int n)
+{
+	int l = listener(SOCK_STREAM, port), ep = epoll_create1(0), closed = 0;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l };
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev))
+		return perror("epoll"), 2;
+	long echoed = 0;
+	while (closed < n) {
+		struct epoll_event evs[64];
+		int k = epoll_wait(ep, evs, 64, 20000);
+		if (k <= 0) {
+			printf("stalled: %d of %d connections closed, %ld messages echoed\n", closed, n,
+			       echoed);
+			return 1;
+		}
+		for (int i = 0; i < k; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == l) {
+				int c = accept(l, NULL, NULL), one = 1;
+				struct epoll_event e = { .events = EPOLLIN, .data.fd = c };
+				if (c < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, c, &e))
+					return perror("accept"), 2;
+				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+				continue;
+			}
+			char buf[512];
+			ssize_t r = read(fd, buf, sizeof(buf));
+			if (r > 0) {
+				if (write(fd, buf, r) != r)
+					return perror("write"), 2;
+				echoed++;
+			} else {
+				if (r < 0)
+					perror("read");
+				close(fd); /* leaves the epoll set */
+				closed++;
+			}
+		}
+	}
+	printf("echoed %ld messages on %d connections\n", echoed, n);
+	return 0;
+}
+
+static struct sockaddr_in peer;
+static int rounds_each;
+static pthread_mutex_t connecting = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t all_connected;
+
+static void *client(void *unused)
+{
+	char buf[8];
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1, ok = 0;
+	/* The first round trip proves the guest accepted this connection before the next one
+	 * knocks at QEMU's backlog of 1. */
+	pthread_mutex_lock(&connecting);
+	if (!connect(s, (struct sockaddr *)&peer, sizeof(peer)) && write(s, "ping", 4) == 4 &&
+	    recv(s, buf, 4, MSG_WAITALL) == 4)
+		ok = 1;
+	pthread_mutex_unlock(&connecting);
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	pthread_barrier_wait(&all_connected);
+	for (int i = 1; ok && i < rounds_each; i++)
+		ok = write(s, "ping", 4) == 4 && recv(s, buf, 4, MSG_WAITALL) == 4;
+	close(s);
+	return ok ? NULL : (void *)1;
+}
+
+static int clients(const char *ip, int port, int n, int rounds)
+{
+	peer = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port) };
+	inet_pton(AF_INET, ip, &peer.sin_addr);
+	rounds_each = rounds;
+	pthread_t t[256];
+	if (n < 1 || n > 256)
+		return 2;
+	pthread_barrier_init(&all_connected, NULL, n);
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, client, NULL);
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		failed += r != NULL;
+	}
+	printf("%d of %d clients failed\n", failed, n);
+	return failed != 0;
 }
