@@ -115,6 +115,8 @@ static void parse_word(const char *w, size_t n)
 			 num >= 1 && num <= 10000)
 			options.netprobe_arp = (u32)num;
 	}
+	else if (value_of(w, n, "monos.memlog=", &v, &vn) && parse_u64(v, vn, &num) && num <= 86400)
+		options.memlog_seconds = (u32)num;
 	else if (value_of(w, n, "monos.ip=", &v, &vn) && vn < sizeof(options.net_ip)) {
 		memcpy(options.net_ip, v, vn);
 		options.net_ip[vn] = '\0';

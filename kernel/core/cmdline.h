@@ -15,6 +15,7 @@ struct options {
 	bool missing_files; /* monos.missing_files: report paths the app did not find */   /* monos.stdin=null: fd 0 is the null device */
 	u64 tsc_khz;
 	u32 netprobe_arp;   /* monos.netprobe=arp[:N]: N ARP requests at boot (drivers/virtio/net.h) */
+	u32 memlog_seconds; /* monos.memlog=SECONDS: log free memory this often (core/memlog.h) */
 	char net_ip[48];    /* monos.ip=ADDR/PREFIX[,GATEWAY]: a static IPv4 address instead of DHCP
 			     * (net/netif_virtio.h); empty: DHCP */
 };

@@ -1,6 +1,7 @@
 /* Boot order: what each step needs is set up by the steps before it. */
 #include "core/bootinfo.h"
 #include "core/cmdline.h"
+#include "core/memlog.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "core/time.h"
@@ -24,6 +25,7 @@
 #include "mm/paging.h"
 #include "mm/vm.h"
 #include "proc/process.h"
+#include "sched/bkl.h"
 #include "sched/sched.h"
 
 /* The legacy PICs may still be wired to the timer by the firmware: mask them so no interrupt
@@ -74,6 +76,9 @@ void __noreturn kmain(paddr_t start_info)
 		vnet_probe_start(options.netprobe_arp);
 	else
 		netif_virtio_start();
+	bkl_lock();
+	memlog_start(options.memlog_seconds);
+	bkl_unlock();
 	smp_init();
 	sched_smp_ready();
 	netif_virtio_wait_address(3000); /* a program that serves or connects needs it bound */
