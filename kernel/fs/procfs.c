@@ -45,6 +45,7 @@ static void link_thread(struct textbuf *t, u64 arg)
 	tb_printf(t, "%d/task/%d", proc.pid, current_thread()->tid);
 }
 static void link_mounts(struct textbuf *t, u64 arg) { tb_printf(t, "self/mounts"); }
+static void link_net(struct textbuf *t, u64 arg) { tb_printf(t, "self/net"); }
 static void link_exe(struct textbuf *t, u64 arg) { tb_printf(t, "%s", proc.exe_path); }
 static void link_root(struct textbuf *t, u64 arg) { tb_printf(t, "/"); }
 static void link_cwd(struct textbuf *t, u64 arg) { dir_path(t, proc.cwd); }
@@ -188,7 +189,8 @@ static void show_no_children(struct textbuf *t, u64 arg) {}
 	{ "sessionid", S_IFREG | 0444, .show = show_sessionid },                          \
 	{ "uid_map", S_IFREG | 0644, .show = show_id_map },                               \
 	{ "gid_map", S_IFREG | 0644, .show = show_id_map },                               \
-	{ "setgroups", S_IFREG | 0644, .show = show_setgroups }
+	{ "setgroups", S_IFREG | 0644, .show = show_setgroups },                          \
+	{ "net", S_IFDIR | 0555, .children = procfs_net_entries }
 
 
 static const struct synth_entry tid_entries[] = {
@@ -346,6 +348,7 @@ static const struct synth_entry proc_entries[] = {
 	{ "loadavg", S_IFREG | 0444, .show = procfs_loadavg },
 	{ "meminfo", S_IFREG | 0444, .show = procfs_meminfo },
 	{ "mounts", S_IFLNK | 0777, .link = link_mounts },
+	{ "net", S_IFLNK | 0777, .link = link_net },
 	{ "stat", S_IFREG | 0444, .show = procfs_stat },
 	{ "swaps", S_IFREG | 0444, .show = procfs_swaps },
 	{ "sys", S_IFDIR | 0555, .children = sysctl_entries },

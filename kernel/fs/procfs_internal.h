@@ -54,5 +54,8 @@ void procfs_version(struct textbuf *t, u64 arg);
 void procfs_filesystems(struct textbuf *t, u64 arg);
 void procfs_swaps(struct textbuf *t, u64 arg);
 
+/* procfs_net.c: /proc/<pid>/net/. */
+extern const struct synth_entry procfs_net_entries[];
+
 /* procfs_cpuinfo.c */
 void procfs_cpuinfo(struct textbuf *t, u64 arg);

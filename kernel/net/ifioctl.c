@@ -193,7 +193,8 @@ long ifioctl(struct socket *s, unsigned cmd, uptr_t arg)
 	if (is_setter(cmd))
 		return -EOPNOTSUPP;
 	if (!inet_addr && cmd != SIOCGIFNAME && cmd != SIOCGIFINDEX && cmd != SIOCGIFFLAGS &&
-	    cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFMETRIC)
+	    cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFMETRIC &&
+	    cmd != SIOCGIFTXQLEN)
 		return -ENOIOCTLCMD;
 	struct ifreq r;
 	if (copy_from_user(&r, arg, sizeof(r)))
@@ -221,6 +222,7 @@ long ifioctl(struct socket *s, unsigned cmd, uptr_t arg)
 	case SIOCGIFFLAGS: r.ifr_flags = (short)(netdev_flags(n) & 0xffff); break;
 	case SIOCGIFMTU: r.ifr_mtu = (int)netdev_mtu(n); break;
 	case SIOCGIFMETRIC: r.ifr_metric = 0; break; /* Linux always reports 0 */
+	case SIOCGIFTXQLEN: r.ifr_qlen = 0; break;   /* no queueing discipline (as IFLA_TXQLEN) */
 	case SIOCGIFHWADDR:
 		memset(&r.ifr_hwaddr, 0, sizeof(r.ifr_hwaddr));
 		r.ifr_hwaddr.sa_family = netdev_type(n);

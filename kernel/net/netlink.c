@@ -355,6 +355,7 @@ static void fill_link(struct nl_reply *r, const struct netif *n, u16 type)
 	msg_str(&m, IFLA_IFNAME, name);
 	msg_u8(&m, IFLA_OPERSTATE, operstate(n));
 	msg_u8(&m, IFLA_LINKMODE, 0);
+	msg_u32(&m, IFLA_TXQLEN, 0); /* no queueing discipline: nothing waits to be sent */
 	msg_u32(&m, IFLA_MTU, netdev_mtu(n));
 	msg_u8(&m, IFLA_CARRIER, netif_is_link_up(n) ? 1 : 0);
 	u8 hw[6];
