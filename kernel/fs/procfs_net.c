@@ -17,6 +17,8 @@
 #include "lwip/priv/tcp_priv.h"
 #include <linux/stat.h>
 #include <linux/route.h>
+#include <linux/rtnetlink.h>
+#include "lwip/def.h"
 
 /* Linux's TCP states (include/net/tcp_states.h, not in the UAPI headers). */
 enum {
@@ -61,25 +63,20 @@ static void route_line(struct textbuf *t, const char *dev, u32 dst, u32 gw, u32 
 	pad_line(t, start, 127);
 }
 
-/* fib_route_seq_show: the main table, most general prefix first (the trie's order). */
+/* fib_route_seq_show: the main table's routes. */
 static void net_route(struct textbuf *t, u64 arg)
 {
 	tb_printf(t, "%-127s\n", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU"
 				 "\tWindow\tIRTT");
-	lwip_port_start();
-	struct netif *def = netif_default;
-	char name[IFNAMSIZ];
-	if (def && !netdev_is_loopback(def) && ip4_addr_get_u32(netif_ip4_gw(def))) {
-		netdev_name(def, name);
-		route_line(t, name, 0, ip4_addr_get_u32(netif_ip4_gw(def)), RTF_UP | RTF_GATEWAY, 0);
-	}
-	for (int i = 1; i <= NETDEV_MAX_INDEX; i++) {
-		struct netif *n = netdev_by_index(i);
-		if (!n || netdev_is_loopback(n) || !ip4_addr_get_u32(netif_ip4_addr(n)))
+	struct netdev_route r[NETDEV_MAX_ROUTES];
+	int n = netdev_ip4_routes(r, NETDEV_MAX_ROUTES);
+	for (int k = 0; k < n; k++) {
+		if (r[k].table != RT_TABLE_MAIN)
 			continue;
-		u32 mask = ip4_addr_get_u32(netif_ip4_netmask(n));
-		netdev_name(n, name);
-		route_line(t, name, ip4_addr_get_u32(netif_ip4_addr(n)) & mask, 0, RTF_UP, mask);
+		char name[IFNAMSIZ];
+		netdev_name(netdev_by_index(r[k].oif), name);
+		u32 mask = r[k].dst_len ? lwip_htonl(0xffffffffu << (32 - r[k].dst_len)) : 0;
+		route_line(t, name, r[k].dst, r[k].gw, RTF_UP | (r[k].gw ? RTF_GATEWAY : 0), mask);
 	}
 }
 

@@ -11,6 +11,9 @@
 #include "errno.h"
 #include "lwip/netif.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/dhcp.h"
+#include "lwip/def.h"
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <linux/if_arp.h>
 #include <linux/in.h>
@@ -113,6 +116,75 @@ int netdev_prefix_len(u32 mask)
 	int n = 0;
 	for (; mask; mask &= mask - 1) /* no popcount instruction assumed, no libgcc */
 		n++;
+	return n;
+}
+
+/* ---- routes ---------------------------------------------------------------------------------- */
+
+static void add_route(struct netdev_route *out, int max, int *n, struct netdev_route r)
+{
+	if (*n >= max)
+		return;
+	/* Insertion in dump order: table (main 254 before local 255), then destination. */
+	int at = *n;
+	while (at > 0) {
+		const struct netdev_route *p = &out[at - 1];
+		u32 a = lwip_ntohl(p->dst), b = lwip_ntohl(r.dst);
+		if (p->table < r.table || (p->table == r.table && (a < b || (a == b && p->dst_len <= r.dst_len))))
+			break;
+		out[at] = *p;
+		at--;
+	}
+	out[at] = r;
+	(*n)++;
+}
+
+int netdev_ip4_routes(struct netdev_route *out, int max)
+{
+	int n = 0;
+	for (int i = 1; i <= NETDEV_MAX_INDEX; i++) {
+		struct netif *nif = netdev_by_index(i);
+		if (!nif)
+			continue;
+		u32 addr = ip4_addr_get_u32(netif_ip4_addr(nif));
+		u32 mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
+		if (!addr)
+			continue;
+		int len = netdev_prefix_len(mask);
+		bool lo = netdev_is_loopback(nif);
+		struct netdev_route r = { .protocol = RTPROT_KERNEL, .prefsrc = addr, .oif = i };
+		/* The prefix: a unicast route in main, or on a loopback device a local one. */
+		r.table = lo ? RT_TABLE_LOCAL : RT_TABLE_MAIN;
+		r.type = lo ? RTN_LOCAL : RTN_UNICAST;
+		r.scope = lo ? RT_SCOPE_HOST : RT_SCOPE_LINK;
+		r.dst = addr & mask;
+		r.dst_len = (u8)len;
+		if (len < 32)
+			add_route(out, max, &n, r);
+		/* The address itself. */
+		r.table = RT_TABLE_LOCAL;
+		r.type = RTN_LOCAL;
+		r.scope = RT_SCOPE_HOST;
+		r.dst = addr;
+		r.dst_len = 32;
+		add_route(out, max, &n, r);
+		/* The network's broadcast address, "when it makes sense". */
+		if (len < 31) {
+			r.type = RTN_BROADCAST;
+			r.scope = RT_SCOPE_LINK;
+			r.dst = addr | ~mask;
+			add_route(out, max, &n, r);
+		}
+		u32 gw = ip4_addr_get_u32(netif_ip4_gw(nif));
+		if (!lo && gw && nif == netif_default) {
+			struct netdev_route d = {
+				.table = RT_TABLE_MAIN, .type = RTN_UNICAST, .scope = RT_SCOPE_UNIVERSE,
+				.protocol = dhcp_supplied_address(nif) ? RTPROT_DHCP : RTPROT_BOOT,
+				.gw = gw, .oif = i,
+			};
+			add_route(out, max, &n, d);
+		}
+	}
 	return n;
 }
 

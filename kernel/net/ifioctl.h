@@ -34,6 +34,19 @@ u32 netdev_ip4_broadcast(const struct netif *n);
 /* The prefix length of a netmask (network order). */
 int netdev_prefix_len(u32 mask);
 
+/* An IPv4 route as Linux's FIB would hold it for the interfaces' addresses (fib_add_ifaddr)
+ * and the default route: RT_TABLE_MAIN's subnets and gateway, RT_TABLE_LOCAL's local and
+ * broadcast routes. Addresses in network order. */
+struct netdev_route {
+	u8 table, type, scope, protocol, dst_len;
+	u32 dst, gw, prefsrc;
+	int oif;
+};
+#define NETDEV_MAX_ROUTES 32
+/* Fills out with the routes, ordered as Linux dumps them (main table, then local; each by
+ * destination); returns how many. */
+int netdev_ip4_routes(struct netdev_route *out, int max);
+
 /* The SIOCGIF* ioctls of any socket (Linux's dev_ioctl and, for AF_INET sockets, its
  * devinet_ioctl): the result, or -ENOIOCTLCMD when cmd is not an interface ioctl and the
  * family's own ioctl should answer. */

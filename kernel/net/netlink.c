@@ -1,14 +1,16 @@
 /* AF_NETLINK sockets (NETLINK_ROUTE): addressing by port id as Linux's af_netlink.c (the first
  * socket autobinds to the process's pid, later ones to -4096, -4097, ...), datagrams between
  * sockets of the app, and the kernel's side of rtnetlink for what programs ask to list
- * interfaces: RTM_GETLINK (dump, or one link by index or name) and RTM_GETADDR (dump, IPv4 and
- * IPv6), answered from lwIP's interfaces (net/ifioctl.h). Replies are built whole when the
- * request is sent (there are at most a few interfaces) and wait in the socket as datagrams of
- * at most NLMSG_GOODSIZE bytes, as Linux's dump fills them; a dump ends with NLMSG_DONE, an
- * error or NLM_F_ACK gives NLMSG_ERROR. Other rtnetlink requests (routes, neighbours, every
- * change) are answered with EOPNOTSUPP, as Linux answers a type nothing registered. Multicast
- * groups can be joined, but the kernel sends no notifications to them. Interface counters
- * (IFLA_STATS*) are left out: lwIP keeps none (MIB2_STATS off). Lock: the big kernel lock. */
+ * interfaces and routes: RTM_GETLINK (dump, or one link by index or name), RTM_GETADDR (dump,
+ * IPv4 and IPv6) and RTM_GETROUTE (dump of the IPv4 main and local tables), answered from
+ * lwIP's interfaces (net/ifioctl.h). Replies are built whole when the request is sent (there
+ * are at most a few interfaces) and wait in the socket as datagrams of at most NLMSG_GOODSIZE
+ * bytes, as Linux's dump fills them; a dump ends with NLMSG_DONE, an error or NLM_F_ACK gives
+ * NLMSG_ERROR. Other rtnetlink requests (IPv6 routes, neighbours, every change) are answered
+ * with EOPNOTSUPP, as Linux answers a type nothing registered; an AF_UNSPEC route dump lists
+ * IPv4 only. Multicast groups can be joined, but the kernel sends no notifications to them.
+ * Interface counters (IFLA_STATS*) are left out: lwIP keeps none (MIB2_STATS off). Lock: the
+ * big kernel lock. */
 #include "net/netlink.h"
 #include "net/socket.h"
 #include "net/ifioctl.h"
@@ -480,6 +482,35 @@ static void dump_addrs(struct nl_reply *r, int family, int only_index)
 	}
 }
 
+/* ---- RTM_GETROUTE ---------------------------------------------------------------------------- */
+
+/* fib_dump_info: IPv4 routes of the main and local tables. */
+static void dump_routes4(struct nl_reply *r)
+{
+	struct netdev_route rt[NETDEV_MAX_ROUTES];
+	int n = netdev_ip4_routes(rt, NETDEV_MAX_ROUTES);
+	for (int k = 0; k < n; k++) {
+		struct nl_msg m;
+		struct rtmsg *rtm = msg_start(&m, RTM_NEWROUTE, r->flags, r->seq, r->portid, sizeof(*rtm));
+		rtm->rtm_family = AF_INET;
+		rtm->rtm_dst_len = rt[k].dst_len;
+		rtm->rtm_table = rt[k].table;
+		rtm->rtm_protocol = rt[k].protocol;
+		rtm->rtm_scope = rt[k].scope;
+		rtm->rtm_type = rt[k].type;
+		msg_u32(&m, RTA_TABLE, rt[k].table);
+		if (rt[k].dst_len)
+			msg_attr(&m, RTA_DST, &rt[k].dst, 4);
+		if (rt[k].prefsrc)
+			msg_attr(&m, RTA_PREFSRC, &rt[k].prefsrc, 4);
+		if (rt[k].gw)
+			msg_attr(&m, RTA_GATEWAY, &rt[k].gw, 4);
+		msg_u32(&m, RTA_OIF, (u32)rt[k].oif);
+		msg_end(&m);
+		reply_put(r, &m);
+	}
+}
+
 /* ---- rtnetlink_rcv_msg ----------------------------------------------------------------------- */
 
 /* One request: 0 when it was answered with a dump (no ACK follows), else the error or 0 for
@@ -511,6 +542,12 @@ static int rtnl_request(struct nl_sock *nsk, const struct nlmsghdr *h, bool *dum
 				r.flags |= NLM_F_DUMP_FILTERED;
 		}
 		dump_addrs(&r, family, only);
+		*dumped = true;
+	} else if (h->nlmsg_type == RTM_GETROUTE && dump &&
+		   (family == AF_INET || family == AF_UNSPEC)) {
+		/* IPv6 routes are not listed: an AF_INET6 dump is refused rather than empty. */
+		r.flags = NLM_F_MULTI;
+		dump_routes4(&r);
 		*dumped = true;
 	} else if (h->nlmsg_type == RTM_GETLINK) {
 		err = get_link(&r, h);

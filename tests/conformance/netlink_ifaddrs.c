@@ -2,10 +2,11 @@
  * netlink_ifaddrs: interfaces the way programs list them. getifaddrs (netlink
  * inside both libcs) finds lo with 127.0.0.1/8, IFF_UP|IFF_LOOPBACK and an
  * AF_PACKET entry; if_nametoindex, SIOCGIFINDEX, if_nameindex and a raw
- * RTM_GETLINK dump agree on lo's index; a raw RTM_GETADDR dump parses to
- * NLMSG_DONE; binding with nl_pid 0 gives the process's pid; MSG_PEEK|MSG_TRUNC
- * sizes a reply; errors and ACKs come as NLMSG_ERROR. Only lo is looked at:
- * the host's other interfaces are its own business.
+ * RTM_GETLINK dump agree on lo's index; raw RTM_GETADDR and RTM_GETROUTE
+ * dumps parse to NLMSG_DONE with lo's address and its local route; binding
+ * with nl_pid 0 gives the process's pid; MSG_PEEK|MSG_TRUNC sizes a reply;
+ * errors and ACKs come as NLMSG_ERROR. Only lo is looked at: the host's other
+ * interfaces are its own business.
  */
 #define _GNU_SOURCE
 #include "check.h"
@@ -139,6 +140,26 @@ static void on_addr(struct nlmsghdr *h)
 	}
 }
 
+/* "local 127.0.0.1 dev lo table local proto kernel scope host". */
+static int lo_local_route;
+static void on_route(struct nlmsghdr *h)
+{
+	struct rtmsg *rtm = NLMSG_DATA(h);
+	int len = RTM_PAYLOAD(h);
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
+	    rtm->rtm_type != RTN_LOCAL || rtm->rtm_dst_len != 32 || rtm->rtm_table != RT_TABLE_LOCAL)
+		return;
+	int dst = 0, oif = 0;
+	for (struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_DST && *(unsigned *)RTA_DATA(a) == htonl(INADDR_LOOPBACK))
+			dst = 1;
+		if (a->rta_type == RTA_OIF && *(int *)RTA_DATA(a) == lo_link_index)
+			oif = 1;
+	}
+	if (dst && oif && rtm->rtm_scope == RT_SCOPE_HOST)
+		lo_local_route++;
+}
+
 static void check_raw(void)
 {
 	check_errno("stream_type", socket(AF_NETLINK, SOCK_STREAM, NETLINK_ROUTE),
@@ -193,6 +214,10 @@ static void check_raw(void)
 	check_eq("getaddr_lo", lo_addr_found, 1);
 	check_eq("getaddr_prefix", lo_addr_prefix, 8);
 	check_eq("getaddr_label", lo_addr_label, 1);
+
+	check_ok("send_getroute", send_req(fd, RTM_GETROUTE, NLM_F_DUMP, 6, AF_INET));
+	check_eq("getroute_dump", read_dump(fd, 6, on_route), 0);
+	check_eq("getroute_lo_local", lo_local_route, 1);
 
 	/* One link by index, then an ACK after it. */
 	send_req(fd, RTM_GETLINK, NLM_F_ACK, 3, AF_UNSPEC);
