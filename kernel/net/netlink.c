@@ -254,9 +254,10 @@ static void *msg_start(struct nl_msg *m, u16 type, u16 flags, u32 seq, u32 porti
 	return m->buf + NLMSG_HDRLEN;
 }
 
-/* Attributes are small and few: NL_MSG_MAX holds every message built here. */
 static void msg_attr(struct nl_msg *m, u16 type, const void *data, size_t len)
 {
+	if (m->len + RTA_SPACE(len) > sizeof(m->buf))
+		return; /* cannot happen with the attributes above; never write past the buffer */
 	struct rtattr a = { .rta_len = (u16)RTA_LENGTH(len), .rta_type = type };
 	memset(m->buf + m->len, 0, RTA_SPACE(len));
 	memcpy(m->buf + m->len, &a, sizeof(a));
