@@ -3,8 +3,9 @@
  *   udp-echo PORT      answer each datagram on PORT with the same bytes; exit 0 after "stop"
  *   tcp-ask IP PORT    connect, send "ping", print what comes back until EOF
  *   tcp-answer PORT    (host) accept one connection, read a line, answer "pong", exit
- *   tcp-echo-many PORT N   serve N TCP connections at once from one epoll loop, echoing each
- *                      until EOF; exit 0 once all N closed (1 after 20 s without an event)
+ *   tcp-echo-many PORT N   print "listening", then serve N TCP connections at once from one
+ *                      epoll loop, echoing each until EOF; exit 0 once all N closed (1 after
+ *                      20 s without an event)
  *   tcp-clients IP PORT N ROUNDS  (host) N threads, each connecting (one at a time: QEMU's
  *                      forward listens with a backlog of 1) and then, all together, sending
  *                      ROUNDS small messages and waiting for each echo; exit 0 when all did */
@@ -97,6 +98,8 @@ static int echo_many(int port, int n)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l };
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev))
 		return perror("epoll"), 2;
+	printf("listening\n");
+	fflush(stdout);
 	long echoed = 0;
 	while (closed < n) {
 		struct epoll_event evs[64];

@@ -21,6 +21,7 @@
 #include "host.h"
 #include "image.h"
 #include "pack.h"
+#include "portproxy.h"
 #include "qemu.h"
 #include "util.h"
 
@@ -734,6 +735,9 @@ static int cmd_run(int argc, char **argv)
 	else if (accel == ACCEL_TCG)
 		vm.tsc_khz = host_tsc_khz();
 
+	/* Before the command line: it names the ports QEMU listens on behind monos's own. */
+	if (!o.dry_run && o.net.backend == NET_USER && portproxy_prepare(&o.net) < 0)
+		return EXIT_TOOL;
 	struct strvec qargv = { 0 };
 	qemu_argv(&vm, &qargv);
 	if (o.dry_run || o.verbose) {
@@ -755,7 +759,16 @@ static int cmd_run(int argc, char **argv)
 		free(line);
 		strvec_free(&words);
 	}
-	code = o.dry_run ? 0 : qemu_run(&vm, qargv.v);
+	if (o.dry_run) {
+		code = 0;
+	} else {
+		pid_t proxy = portproxy_start(&o.net);
+		for (size_t i = 0; i < o.net.nfwds; i++)
+			if (o.net.fwds[i].via)
+				close(o.net.fwds[i].listen_fd);	/* the relay holds them now */
+		code = proxy < 0 ? EXIT_TOOL : qemu_run(&vm, qargv.v);
+		portproxy_stop(proxy);
+	}
 
 	strvec_free(&qargv);
 	strvec_free(&env);

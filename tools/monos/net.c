@@ -70,7 +70,7 @@ void net_qemu_args(const struct net_config *n, const char *machine, struct strve
 		for (size_t i = 0; i < n->nfwds; i++) {
 			const struct port_forward *f = &n->fwds[i];
 			char *t = xasprintf("%s,hostfwd=%s:127.0.0.1:%u-:%u", s, f->udp ? "udp" : "tcp",
-					    f->host, f->guest);
+					    f->via ? f->via : f->host, f->guest);
 			free(s);
 			s = t;
 		}

@@ -12,6 +12,10 @@ enum net_backend { NET_NONE, NET_USER, NET_TAP };
 struct port_forward {
 	unsigned host, guest;	/* 1..65535 */
 	int udp;		/* else tcp */
+	/* TCP, once portproxy_prepare ran: monos listens on 127.0.0.1:host (listen_fd) and
+	 * QEMU's rule on 127.0.0.1:via. 0: QEMU listens on host itself (UDP, --dry-run). */
+	unsigned via;
+	int listen_fd;
 };
 
 struct net_config {
