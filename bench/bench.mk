@@ -3,7 +3,8 @@
 # then reports the monos side as failed and exits non-zero after printing the Linux figures.
 # programs.sh (dynamic hello, python3, boot cost vs image size) and threads.sh (thread
 # operations) and events.sh (clock_gettime by vDSO and syscall, epoll_wait, signal round trip)
-# run even when boot.sh failed, and the bench fails when any of them did.
+# and net.sh (redis and nginx served over a tap to host clients; Linux's /init is
+# linux_init.c) run even when boot.sh failed, and the bench fails when any of them did.
 BENCH_PROG  := $(BUILD)/bench/tsc_hello
 BENCH_DYN   := $(BUILD)/bench/tsc_hello_dyn
 BENCH_PROBE := $(BUILD)/bench/tsc_probe.so
@@ -49,4 +50,11 @@ bench: $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) $(BENCH_THR) $(BE
 	bash bench/programs.sh $(BENCH_PROG) $(BENCH_DYN) $(BENCH_PROBE) $(BENCH_INIT) || s=1; \
 	bash bench/threads.sh $(BENCH_THR) || s=1; \
 	bash bench/events.sh $(BENCH_EVT) || s=1; \
+	bash bench/net.sh $(BENCH_INIT) || s=1; \
 	exit $$s
+
+# The network rows alone: `make bench-net`.
+.PHONY: bench-net
+bench-net: $(BENCH_INIT)
+	@$(MAKE) --no-print-directory all
+	@bash bench/net.sh $(BENCH_INIT)

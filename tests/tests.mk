@@ -9,6 +9,9 @@
 #   make test T=brk           only the conformance programs named in T
 #   make test TEST_JOBS=1     run one test at a time (default 2)
 
+# Real servers (nginx, memcached, redis) under monos, reached through -p by host-side clients.
+UNIT_TESTS += tests/unit/net_apps_test.sh
+
 CONF_DIR      := tests/conformance
 CONF_OUT      := $(BUILD)/conformance
 CONF_SRCS     := $(wildcard $(CONF_DIR)/*.c)

@@ -22,6 +22,12 @@ packages=(
 	sqlite3
 	lua5.4
 	busybox-static
+	# Servers that tests/unit/net_apps_test.sh runs under monos, and its host-side clients.
+	nginx
+	memcached
+	redis-server
+	redis-tools     # redis-cli
+	curl
 )
 
 missing=()
