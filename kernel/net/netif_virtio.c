@@ -187,6 +187,7 @@ void netif_virtio_start(void)
 	 * it is valid at once. */
 	netif_create_ip6_linklocal_address(&en0, 1);
 	netif_ip6_addr_set_state(&en0, 0, IP6_ADDR_PREFERRED);
+	en0.ip6_autoconfig_enabled = 1; /* global addresses from router advertisements */
 #endif
 	netif_set_link_up(&en0);
 	netif_set_up(&en0);

@@ -1,8 +1,9 @@
 /* The guest's and the host's half of tests/unit/net_serve_test.sh:
  *   tcp-echo PORT      accept one TCP connection on PORT, echo it until EOF, exit 0
  *   udp-echo PORT      answer each datagram on PORT with the same bytes; exit 0 after "stop"
- *   tcp-ask IP PORT    connect, send "ping", print what comes back until EOF
- *   tcp-answer PORT    (host) accept one connection, read a line, answer "pong", exit
+ *   tcp-ask IP PORT    connect (IPv4 or IPv6), send "ping", print what comes back until EOF
+ *   tcp-answer PORT    (host) accept one connection (IPv4 or IPv6), read a line, answer
+ *                      "pong", exit
  *   tcp-echo-many PORT N   print "listening", then serve N TCP connections at once from one
  *                      epoll loop, echoing each until EOF; exit 0 once all N closed (1 after
  *                      20 s without an event)
@@ -11,6 +12,7 @@
  *                      ROUNDS small messages and waiting for each echo; exit 0 when all did */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,20 @@ static int listener(int type, int port)
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) ||
 	    (type == SOCK_STREAM && listen(s, 4))) {
 		perror("listener");
+		exit(2);
+	}
+	return s;
+}
+
+/* A dual-stack TCP listener (IPv4 clients arrive as ::ffff:a.b.c.d). */
+static int listener6(int port)
+{
+	int s = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4)) {
+		perror("listener6");
 		exit(2);
 	}
 	return s;
@@ -62,11 +78,26 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "tcp-ask")) {
-		int s = socket(AF_INET, SOCK_STREAM, 0);
+		/* IPv4 or IPv6 by the address's form. An IPv6 address from a router advertisement
+		 * may still be on its way: a few tries. */
+		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(argv[3])) };
 		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[3])) };
-		inet_pton(AF_INET, argv[2], &a.sin_addr);
-		if (connect(s, (struct sockaddr *)&a, sizeof(a)))
-			return perror("connect"), 2;
+		bool v6 = inet_pton(AF_INET6, argv[2], &a6.sin6_addr) == 1;
+		if (!v6 && inet_pton(AF_INET, argv[2], &a.sin_addr) != 1)
+			return fprintf(stderr, "tcp-ask: bad address %s\n", argv[2]), 2;
+		int s = -1;
+		for (int try = 0; try < (v6 ? 20 : 1); try++) {
+			s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+			if (!connect(s, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a,
+				     v6 ? sizeof(a6) : sizeof(a)))
+				break;
+			perror("connect");
+			close(s);
+			s = -1;
+			usleep(100000);
+		}
+		if (s < 0)
+			return 2;
 		if (write(s, "ping\n", 5) != 5)
 			return perror("write"), 2;
 		while ((n = read(s, buf, sizeof(buf))) > 0)
@@ -74,7 +105,7 @@ int main(int argc, char **argv)
 		return n < 0 ? (perror("read"), 2) : 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "tcp-answer")) {
-		int l = listener(SOCK_STREAM, atoi(argv[2]));
+		int l = listener6(atoi(argv[2]));
 		printf("listening\n");
 		fflush(stdout);
 		int c = accept(l, NULL, NULL);

@@ -5,6 +5,7 @@
 #   udp_serve     a guest UDP echo server reached through -p HOST:GUEST/udp,
 #   tcp_connect   a guest client connecting to a host listener through 10.0.2.2 (the host),
 #   tcp_connect_static  the same with monos.ip=10.0.2.77/24,10.0.2.2 instead of DHCP,
+#   tcp6_connect  the same over IPv6 to fec0::2, with the address the guest autoconfigured,
 #   tcp_many      15 host clients at once, 500 round trips each, against one guest epoll server
 #                 (found two bugs: a lost device notification that left frames queued in the
 #                 virtio ring, and kfree leaking big blocks; both ended in a stall or ENOMEM).
@@ -117,7 +118,7 @@ connect() {
 	"$tmp/peer" tcp-answer $port >"$tmp/answer.out" 2>&1 &
 	local answer_pid=$!
 	for i in $(seq 1 50); do grep -q listening "$tmp/answer.out" && break; sleep 0.1; done
-	guest $name --net user "$@" -- tcp-ask 10.0.2.2 $port
+	guest $name --net user "$@" -- tcp-ask ${connect_to:-10.0.2.2} $port
 	if finish $name; then
 		if ! grep -qx pong "$tmp/$name.out"; then
 			fail $name "no pong in: $(tr '\n' '|' <"$tmp/$name.out")"
@@ -134,6 +135,9 @@ connect tcp_connect "net: en0 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 (
 # monos.ip= instead of DHCP (QEMU's user network answers any address of 10.0.2.0/24).
 connect tcp_connect_static "net: en0 10.0.2.77/24,10.0.2.2 (static)" \
 	--kernel-arg monos.ip=10.0.2.77/24,10.0.2.2
+# IPv6 beyond the link: the guest's fec0::/64 address comes from QEMU's router advertisement
+# (stateless autoconfiguration); fec0::2 is the host.
+connect_to=fec0::2 connect tcp6_connect "virtio-net"
 # Many connections at once, once the guest's server listens (its "listening" line).
 port=$(free_port)
 guest tcp_many -p $port:7 -- tcp-echo-many 7 15

@@ -38,11 +38,13 @@ void *lwip_port_calloc(unsigned long n, unsigned long size);
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_IPV6_MLD 0
-#define LWIP_IPV6_AUTOCONFIG 0
+/* Stateless autoconfiguration from router advertisements (QEMU's user network announces
+ * fec0::/64), so IPv6 reaches beyond the link. */
+#define LWIP_IPV6_AUTOCONFIG 1
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
-#define LWIP_ND6_NUM_NEIGHBORS 4
-#define LWIP_ND6_NUM_DESTINATIONS 4
+#define LWIP_ND6_NUM_NEIGHBORS 16
+#define LWIP_ND6_NUM_DESTINATIONS 16
 /* 64-bit pointers do not fit in the fragment header lwIP would reuse (its timer asserts it). */
 #define IPV6_FRAG_COPYHEADER 1
 
