@@ -266,7 +266,7 @@ long ifioctl(struct socket *s, unsigned cmd, uptr_t arg)
 		return -EOPNOTSUPP;
 	if (!inet_addr && cmd != SIOCGIFNAME && cmd != SIOCGIFINDEX && cmd != SIOCGIFFLAGS &&
 	    cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFMETRIC &&
-	    cmd != SIOCGIFTXQLEN)
+	    cmd != SIOCGIFTXQLEN && cmd != SIOCGIFMAP)
 		return -ENOIOCTLCMD;
 	struct ifreq r;
 	if (copy_from_user(&r, arg, sizeof(r)))
@@ -295,6 +295,9 @@ long ifioctl(struct socket *s, unsigned cmd, uptr_t arg)
 	case SIOCGIFMTU: r.ifr_mtu = (int)netdev_mtu(n); break;
 	case SIOCGIFMETRIC: r.ifr_metric = 0; break; /* Linux always reports 0 */
 	case SIOCGIFTXQLEN: r.ifr_qlen = 0; break;   /* no queueing discipline (as IFLA_TXQLEN) */
+	case SIOCGIFMAP: /* no memory window, IRQ or DMA channel to report: zeros, as Linux's lo */
+		memset(&r.ifr_map, 0, sizeof(r.ifr_map));
+		break;
 	case SIOCGIFHWADDR:
 		memset(&r.ifr_hwaddr, 0, sizeof(r.ifr_hwaddr));
 		r.ifr_hwaddr.sa_family = netdev_type(n);

@@ -2,7 +2,7 @@
  * socket_ifioctl: the interface ioctls that if_nametoindex, old-style code and
  * Python use, on sockets of every family (Linux answers them on any socket):
  * SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR,
- * SIOCGIFMETRIC, SIOCGIFCONF; the address ones (SIOCGIFADDR, SIOCGIFNETMASK,
+ * SIOCGIFMETRIC, SIOCGIFMAP, SIOCGIFCONF; the address ones (SIOCGIFADDR, SIOCGIFNETMASK,
  * SIOCGIFBRDADDR) only on AF_INET sockets. Only lo is looked at.
  */
 #define _GNU_SOURCE
@@ -69,6 +69,12 @@ static void check_common(int fd, const char *fam)
 	r.ifr_metric = 7;
 	if (check_ok(named(fam, "metric"), ioctl(fd, SIOCGIFMETRIC, &r)))
 		check_eq(named(fam, "metric_value"), r.ifr_metric, 0);
+
+	r = lo_req();
+	memset(&r.ifr_map, 0x5a, sizeof(r.ifr_map));
+	if (check_ok(named(fam, "map"), ioctl(fd, SIOCGIFMAP, &r)))
+		check(r.ifr_map.mem_start == 0 && r.ifr_map.irq == 0, named(fam, "map_value"),
+		      "mem_start %#lx irq %d", r.ifr_map.mem_start, r.ifr_map.irq);
 
 	r = lo_req();
 	strcpy(r.ifr_name, "nosuchif9");
