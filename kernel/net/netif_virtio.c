@@ -42,19 +42,65 @@ static struct ktimer deferred_timer;
  * I/O thread) before it is dropped as a lost packet would be; TCP resends it. */
 #define TX_WAIT_NS 50000000ull
 
+/* Where a TCP segment's checksum starts and the pseudo-header sum its checksum field must
+ * hold when the device completes it (virtio 1.2, 5.1.6.2, as Linux's CHECKSUM_PARTIAL): false
+ * for anything else, which lwIP checksummed itself. en0's lwIP leaves TCP checksums out (0)
+ * only when the device offers to compute them. */
+static bool tcp_partial(u8 *frame, size_t len, u16 *start)
+{
+	if (len < 14)
+		return false;
+	u16 type = (u16)(frame[12] << 8 | frame[13]);
+	u32 sum = 0;
+	size_t l4, l4_len;
+	if (type == 0x0800) {
+		const u8 *ip = frame + 14;
+		if (len < 14 + 20 || ip[9] != 6)
+			return false;
+		size_t ihl = (size_t)(ip[0] & 0xf) * 4, total = (size_t)(ip[2] << 8 | ip[3]);
+		if (ihl < 20 || total < ihl || 14 + total > len)
+			return false;
+		for (int i = 12; i < 20; i += 2) /* source and destination */
+			sum += (u32)(ip[i] << 8 | ip[i + 1]);
+		l4 = 14 + ihl;
+		l4_len = total - ihl;
+	} else if (type == 0x86dd) {
+		const u8 *ip = frame + 14;
+		if (len < 14 + 40 || ip[6] != 6) /* TCP right after the fixed header only */
+			return false;
+		for (int i = 8; i < 40; i += 2)
+			sum += (u32)(ip[i] << 8 | ip[i + 1]);
+		l4 = 14 + 40;
+		l4_len = (size_t)(ip[4] << 8 | ip[5]);
+		if (l4 + l4_len > len)
+			return false;
+	} else {
+		return false;
+	}
+	if (l4_len < 20)
+		return false;
+	sum += 6 + (u32)l4_len;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	frame[l4 + 16] = (u8)(sum >> 8); /* not inverted: the device adds the rest and inverts */
+	frame[l4 + 17] = (u8)sum;
+	*start = (u16)l4;
+	return true;
+}
+
 static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
 	static u8 frame[VNET_MAX_FRAME];
-	const void *data = p->payload;
 	if (p->tot_len > sizeof(frame))
 		return ERR_IF;
-	if (p->len != p->tot_len) { /* a chain: gather it (vnet_send copies again anyway) */
-		pbuf_copy_partial(p, frame, p->tot_len, 0);
-		data = frame;
-	}
+	/* One copy into a flat frame (vnet_send copies again into the ring's slot). */
+	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	u16 csum_start = 0;
+	bool partial = vnet_tx_csum_offload() && tcp_partial(frame, p->tot_len, &csum_start);
 	u64 give_up = 0;
 	int err;
-	while ((err = vnet_send(data, p->tot_len)) == -ENOBUFS) {
+	while ((err = partial ? vnet_send_partial(frame, p->tot_len, csum_start, 16)
+			      : vnet_send(frame, p->tot_len)) == -ENOBUFS) {
 		u64 now = time_monotonic_ns();
 		if (!give_up)
 			give_up = now + TX_WAIT_NS;
@@ -165,6 +211,11 @@ static err_t en0_init(struct netif *n)
 	n->linkoutput = linkoutput;
 	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
 		   NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+	/* A device that computes checksums on transmit gets TCP segments with only the
+	 * pseudo-header sum in place (linkoutput, tcp_partial). */
+	NETIF_SET_CHECKSUM_CTRL(n, vnet_tx_csum_offload()
+					   ? NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP
+					   : NETIF_CHECKSUM_ENABLE_ALL);
 	return ERR_OK;
 }
 
