@@ -1,11 +1,12 @@
-/* /proc/net (a link to self/net) and /proc/<pid>/net: dev, route, tcp, tcp6, udp, udp6, in
- * Linux 6.1's exact column formats (net/core/net-procfs.c, net/ipv4/fib_trie.c, tcp_ipv4.c,
- * tcp_ipv6.c, udp.c, ipv6/datagram.c), generated from lwIP's interfaces (net/ifioctl.h) and
- * pcbs. What lwIP does not keep is printed as 0 and said here: interface counters in dev
- * (MIB2_STATS is off), and in tcp/udp the timer columns, uid (the app runs as root: 0 is true)
- * and the kernel pointer (%pK shows zeros to a reader without CAP_SYSLOG... and here to all).
- * route lists the main table's IPv4 routes: each interface's subnet and the default route.
- * /proc/net/unix is not there yet (AF_UNIX keeps its sockets to itself). */
+/* /proc/net (a link to self/net) and /proc/<pid>/net: dev, if_inet6, route, tcp, tcp6, udp,
+ * udp6, in Linux 6.1's exact column formats (net/core/net-procfs.c, net/ipv6/addrconf.c,
+ * net/ipv4/fib_trie.c, tcp_ipv4.c, tcp_ipv6.c, udp.c, ipv6/datagram.c), generated from lwIP's
+ * interfaces (net/ifioctl.h) and pcbs. What lwIP does not keep is printed as 0 and said here:
+ * interface counters in dev (MIB2_STATS is off), and in tcp/udp the timer columns but the
+ * retransmission timeout, uid (the app runs as root: 0 is true) and the kernel pointer (%pK
+ * shows zeros to a reader without CAP_SYSLOG, and here to all). route lists the main table's
+ * IPv4 routes (net/ifioctl.h's netdev_ip4_routes, which netlink dumps too). /proc/net/unix is
+ * not there yet (AF_UNIX keeps its sockets to itself). */
 #include "fs/procfs_internal.h"
 #include "net/ifioctl.h"
 #include "net/inet.h"
@@ -18,6 +19,7 @@
 #include <linux/stat.h>
 #include <linux/route.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_addr.h>
 #include "lwip/def.h"
 
 /* Linux's TCP states (include/net/tcp_states.h, not in the UAPI headers). */
@@ -256,8 +258,36 @@ static void udp_file(struct textbuf *t, bool v6)
 static void net_udp(struct textbuf *t, u64 arg) { udp_file(t, false); }
 static void net_udp6(struct textbuf *t, u64 arg) { udp_file(t, true); }
 
+/* ---- if_inet6 -------------------------------------------------------------------------------- */
+
+/* if6_seq_show: address, index, prefix length, scope as ipv6_addr_scope's IFA_* (host 0x10,
+ * link 0x20, global 0), flags, name. */
+static void net_if_inet6(struct textbuf *t, u64 arg)
+{
+	for (int i = 1; i <= NETDEV_MAX_INDEX; i++) {
+		struct netif *n = netdev_by_index(i);
+		if (!n)
+			continue;
+		char name[IFNAMSIZ];
+		netdev_name(n, name);
+		for (int k = 0; k < LWIP_IPV6_NUM_ADDRESSES; k++) {
+			if (!ip6_addr_isvalid(netif_ip6_addr_state(n, k)))
+				continue;
+			const ip6_addr_t *a = netif_ip6_addr(n, k);
+			const u8 *b = (const u8 *)a->addr;
+			for (int j = 0; j < 16; j++)
+				tb_printf(t, "%02x", b[j]);
+			int scope = netdev_ip6_scope(a);
+			int ifa_scope = scope == RT_SCOPE_HOST ? 0x10 : scope == RT_SCOPE_LINK ? 0x20 : 0;
+			tb_printf(t, " %02x %02x %02x %02x %8s\n", i, netdev_ip6_prefix_len(a), ifa_scope,
+				  IFA_F_PERMANENT, name);
+		}
+	}
+}
+
 const struct synth_entry procfs_net_entries[] = {
 	{ "dev", S_IFREG | 0444, .show = net_dev },
+	{ "if_inet6", S_IFREG | 0444, .show = net_if_inet6 },
 	{ "route", S_IFREG | 0444, .show = net_route },
 	{ "tcp", S_IFREG | 0444, .show = net_tcp },
 	{ "tcp6", S_IFREG | 0444, .show = net_tcp6 },

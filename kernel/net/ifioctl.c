@@ -11,6 +11,7 @@
 #include "errno.h"
 #include "lwip/netif.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/ip6_addr.h"
 #include "lwip/dhcp.h"
 #include "lwip/def.h"
 #include <linux/rtnetlink.h>
@@ -117,6 +118,15 @@ int netdev_prefix_len(u32 mask)
 	for (; mask; mask &= mask - 1) /* no popcount instruction assumed, no libgcc */
 		n++;
 	return n;
+}
+
+int netdev_ip6_prefix_len(const ip6_addr_t *a) { return ip6_addr_isloopback(a) ? 128 : 64; }
+
+int netdev_ip6_scope(const ip6_addr_t *a)
+{
+	if (ip6_addr_isloopback(a))
+		return RT_SCOPE_HOST;
+	return ip6_addr_islinklocal(a) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 }
 
 /* ---- routes ---------------------------------------------------------------------------------- */

@@ -34,6 +34,12 @@ u32 netdev_ip4_broadcast(const struct netif *n);
 /* The prefix length of a netmask (network order). */
 int netdev_prefix_len(u32 mask);
 
+/* An IPv6 address's prefix length and scope (RT_SCOPE_*), which lwIP does not keep: ::1 is a
+ * host address (/128), the rest are /64, link-local ones scope link. */
+struct ip6_addr;
+int netdev_ip6_prefix_len(const struct ip6_addr *a);
+int netdev_ip6_scope(const struct ip6_addr *a);
+
 /* An IPv4 route as Linux's FIB would hold it for the interfaces' addresses (fib_add_ifaddr)
  * and the default route: RT_TABLE_MAIN's subnets and gateway, RT_TABLE_LOCAL's local and
  * broadcast routes. Addresses in network order. */

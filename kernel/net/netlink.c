@@ -443,17 +443,15 @@ static void fill_addr4(struct nl_reply *r, const struct netif *n)
 	reply_put(r, &m);
 }
 
-/* lwIP keeps no prefix length: ::1 is a host address, the rest (link-local) are /64. */
 static void fill_addr6(struct nl_reply *r, const struct netif *n, int k)
 {
 	const ip6_addr_t *a = netif_ip6_addr(n, k);
 	struct nl_msg m;
 	struct ifaddrmsg *ifa = msg_start(&m, RTM_NEWADDR, r->flags, r->seq, r->portid, sizeof(*ifa));
 	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = ip6_addr_isloopback(a) ? 128 : 64;
+	ifa->ifa_prefixlen = (u8)netdev_ip6_prefix_len(a);
 	ifa->ifa_flags = IFA_F_PERMANENT;
-	ifa->ifa_scope = ip6_addr_isloopback(a) ? RT_SCOPE_HOST
-			 : ip6_addr_islinklocal(a) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	ifa->ifa_scope = (u8)netdev_ip6_scope(a);
 	ifa->ifa_index = (u32)netdev_index(n);
 	msg_attr(&m, IFA_ADDRESS, a->addr, 16);
 	msg_u32(&m, IFA_FLAGS, IFA_F_PERMANENT);

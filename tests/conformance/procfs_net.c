@@ -1,10 +1,11 @@
 /*
  * procfs_net: /proc/net as programs read it. /proc/net links to self/net;
  * /proc/net/dev has its two header lines and a "lo:" line; /proc/net/route
- * starts with its header; a listening TCP socket on 127.0.0.1 shows in
- * /proc/net/tcp (state 0A, its inode), one on ::1 in /proc/net/tcp6, a bound
- * UDP socket in /proc/net/udp (state 07). Only our own sockets and lo are
- * looked at: the host's others are its business.
+ * starts with its header; /proc/net/if_inet6 lists lo's ::1; a listening TCP
+ * socket on 127.0.0.1 shows in /proc/net/tcp (state 0A, its inode), one on
+ * ::1 in /proc/net/tcp6, bound UDP sockets in /proc/net/udp and udp6 (state
+ * 07). Only our own sockets and lo are looked at: the host's others are its
+ * business.
  */
 #define _GNU_SOURCE
 #include "check.h"
@@ -53,6 +54,16 @@ static void check_dev(void)
 	memcpy(self, text, sizeof(self) - 1);
 	check(slurp("/proc/self/net/dev") > 0 && !strncmp(text, self, sizeof(self) - 1),
 	      "self_net_dev", "differs");
+}
+
+/* lo's ::1: address, index 1, prefix 128, scope host (IFA_HOST); then flags and name. */
+static void check_if_inet6(void)
+{
+	if (!check(slurp("/proc/net/if_inet6") > 0, "if_inet6_read", "%s", errno_name(errno)))
+		return;
+	char *row = strstr(text, "00000000000000000000000000000001 01 80 10 ");
+	check(row && (row == text || row[-1] == '\n') && strstr(row, "       lo\n") == row + 44,
+	      "if_inet6_lo", "no ::1 row for lo in \"%.200s\"", text);
 }
 
 static void check_route(void)
@@ -163,6 +174,7 @@ int main(void)
 	check_init("procfs_net");
 	check_dev();
 	check_route();
+	check_if_inet6();
 	check_socket("tcp", AF_INET, SOCK_STREAM, "0100007F", 0x0A);
 	check_socket("udp", AF_INET, SOCK_DGRAM, "0100007F", 0x07);
 	check_socket("tcp6", AF_INET6, SOCK_STREAM, "00000000000000000000000001000000", 0x0A);
