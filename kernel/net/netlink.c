@@ -300,8 +300,11 @@ static void reply_put(struct nl_reply *r, const struct nl_msg *m)
 	r->len += m->len;
 }
 
+/* netlink_dump: the call that fills a datagram returns its length, so NLMSG_DONE comes from
+ * the next call, in a datagram of its own (alone when the dump was empty). */
 static void reply_done(struct nl_reply *r)
 {
+	reply_flush(r);
 	struct nl_msg m;
 	int *status = msg_start(&m, NLMSG_DONE, NLM_F_MULTI | (r->flags & NLM_F_DUMP_FILTERED),
 				r->seq, r->portid, sizeof(int));
