@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`, after events.sh: network servers, monos vs Linux, appended to
 # build/bench/report.txt. The same unmodified Debian servers on the same QEMU machine (microvm,
-# TCG, -smp 1, -m 256M, a virtio-net-device on the tap mtap1), each side booted once per server:
+# TCG, -smp 1, -m 256M, a virtio-net-device on the tap mtap1), each side booted once per server
+# and run (NET_BENCH_RUNS rounds, default 2: monos then Linux, twice, so that a change in the
+# host's load shows as a spread rather than as a ratio):
 #   redis-server --protected-mode no --save ''  measured from the host by redis-benchmark, 50
 #                                               clients: SET and GET, then SET and GET with -P 16
 #   nginx (daemon off; master_process off;)     serving a 2.7 KB static file to wrk -t2 -c50
@@ -10,14 +12,16 @@
 # bench/linux_init.c as /init, which loads virtio_ring, virtio, virtio_mmio, failover,
 # net_failover and virtio_net (modules in Debian's kernel, taken from the same linux-image
 # package) and sets 192.168.71.2/24 on eth0 before it execs the server. The figure is requests/s
-# as the client reports it; the ratio is monos/Linux; the issue's target is >= 1.5x Linux.
+# as the client reports it; the ratio is the mean of monos's runs over the mean of Linux's; the
+# issue's target is >= 1.5x Linux.
 # The tap is created (as root) when missing, with 192.168.71.1/24 on the host side; it is left
 # in place for the next run.
 # Exits 1 when a side failed to serve (after reporting what it has).
 # Usage: net.sh LINUX_INIT   (the static bench/linux_init.c, built by bench.mk)
 # env: MONOS, MONOS_KERNEL (as for boot.sh); BENCH_OUT (instead of build/bench: its logs, images
 #      and the report it appends to); NET_BENCH_TAP/NET_BENCH_HOST/NET_BENCH_GUEST (mtap1,
-#      192.168.71.1, 192.168.71.2; the prefix is /24); NET_BENCH_SECS (wrk's -d, default 10).
+#      192.168.71.1, 192.168.71.2; the prefix is /24); NET_BENCH_SECS (wrk's -d, default 10);
+#      NET_BENCH_RUNS (rounds, default 2).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -28,6 +32,7 @@ tap=${NET_BENCH_TAP:-mtap1}
 host_ip=${NET_BENCH_HOST:-192.168.71.1}
 guest_ip=${NET_BENCH_GUEST:-192.168.71.2}
 secs=${NET_BENCH_SECS:-10}
+runs=${NET_BENCH_RUNS:-2}
 nginx_data=$root/tests/apps/data/nginx
 # Requests per redis-benchmark row: a few seconds each on Linux under TCG (5,500 requests/s
 # unpipelined, 36,000 with -P 16, here).
@@ -118,8 +123,8 @@ wait_ready() {
 redis_up() { [[ $(timeout 3 redis-cli -h "$guest_ip" ping) == PONG ]]; }
 nginx_up() { timeout 3 curl -sf -o /dev/null "http://$guest_ip/index.html"; }
 
-# redis_rows SIDE LOG: the four redis-benchmark rows into rps[ROW.SIDE]; the client's output is
-# appended to LOG.
+# redis_rows SIDE LOG: the four redis-benchmark rows into rps[ROW.SIDE] (SIDE: monos.RUN or
+# linux.RUN); the client's output is appended to LOG.
 redis_rows() {
 	local side=$1 log=$2 row t p n line
 	for row in redis_set redis_get redis_set_p16 redis_get_p16; do
@@ -149,12 +154,12 @@ nginx_row() {
 	[[ -n ${rps[nginx_wrk.$side]:-} ]] || note[nginx_wrk.$side]="no result (see $(basename "$log"))"
 }
 
-# serve SIDE SERVER: boots the server on SIDE (monos|linux), waits until it answers, measures,
-# stops the guest. A server that never answers fails the side.
+# serve KERNEL RUN SERVER: boots the server on KERNEL (monos|linux), waits until it answers,
+# measures, stops the guest. A server that never answers fails that run.
 serve() {
-	local side=$1 server=$2 log=$out/net-$server-$1.log ready
-	say "$side: $server"
-	if [[ $side == monos ]]; then
+	local side=$1.$2 server=$3 log=$out/net-$3-$1-$2.log ready
+	say "$1: $server (run $2/$runs)"
+	if [[ $1 == monos ]]; then
 		if [[ $server == redis ]]; then start_monos "$log" "${redis_args[@]}"
 		else start_monos "$log" "${nginx_args[@]}"; fi
 	else
@@ -232,52 +237,72 @@ elif [[ ! -x $monos || ! -s $kernel ]]; then
 	ok=0
 fi
 if (( ok )); then
-	for server in redis nginx; do serve monos "$server"; done
 	if vmlinuz=$("$bench/linux.sh") &&
 		mods=$(dirname "$(dirname "$vmlinuz")")/net-modules-$(basename "$vmlinuz" | sed 's/^vmlinuz-//') &&
 		linux_modules "$mods" && linux_images "$mods"; then
 		linux_pkg=$(basename "$vmlinuz" | sed 's/^vmlinuz-/linux-image-/')
 		linux_tsc_khz=$(tsc_khz || true)
-		for server in redis nginx; do serve linux "$server"; done
-		rm -f "$out"/net-*.cpio
 	else
 		say "no Linux kernel, modules or images to compare against"
 		failed=1
 	fi
+	for (( run = 1; run <= runs; run++ )); do
+		for server in redis nginx; do serve monos "$run" "$server"; done
+		[[ -z $linux_pkg ]] || for server in redis nginx; do serve linux "$run" "$server"; done
+	done
+	rm -f "$out"/net-*.cpio
 else
 	failed=1
 fi
 for row in "${rows[@]}"; do
 	for side in monos linux; do
-		[[ -n ${rps[$row.$side]:-} ]] || failed=1
+		for (( run = 1; run <= runs; run++ )); do
+			[[ -n ${rps[$row.$side.$run]:-} ]] || failed=1
+		done
 	done
 done
 
 # ---- report ------------------------------------------------------------------------------------
-row() { printf '%-34s %12s %12s %12s   %s\n' "$@"; }
+row() { printf '%-32s %17s %17s %11s   %s\n' "$@"; }
+# runs ROW SIDE: the runs' figures, "a / b"; mean ROW SIDE: their mean (empty when one failed).
+figures() {
+	local r out=
+	for (( r = 1; r <= runs; r++ )); do out+="${out:+ / }$(fmt "${rps[$1.$2.$r]:-}")"; done
+	echo "$out"
+}
+mean() {
+	local r sum=0
+	for (( r = 1; r <= runs; r++ )); do
+		[[ -n ${rps[$1.$2.$r]:-} ]] || return 0
+		sum=$(( sum + ${rps[$1.$2.$r]} ))
+	done
+	echo $(( sum / runs ))
+}
 # monos/Linux, two decimals (the ratio here is a speed, so > 1 is monos ahead).
 speed() {
 	[[ -n ${1:-} && -n ${2:-} && $2 != 0 ]] || { echo -; return; }
 	awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2fx\n", a / b) }'
 }
 verdict() { # ROW
-	local m=${rps[$1.monos]:-} l=${rps[$1.linux]:-}
+	local m l
+	m=$(mean "$1" monos) l=$(mean "$1" linux)
 	[[ -n $m ]] || { echo failed; return; }
 	[[ -n $l ]] || { echo "- (no Linux figure)"; return; }
 	(( m * 2 >= l * 3 )) && echo met || echo MISSED
 }
 {
 	echo
-	echo "Network servers: requests/s seen by the host's client over the tap $tap; each side booted"
-	echo "once per server: monos ('monos run --net tap=$tap', TCG) and ${linux_pkg:-Linux (unavailable)}"
+	echo "Network servers: requests/s seen by the host's client over the tap $tap, $runs runs a side (one"
+	echo "boot per server and run): monos ('monos run --net tap=$tap', TCG) and ${linux_pkg:-Linux (unavailable)}"
 	echo "on the same QEMU (microvm, TCG, -smp 1, -m $mem, virtio-net-device), the same binaries;"
 	echo "Linux with tsc_early_khz=${linux_tsc_khz:-?} tsc=reliable (the TSC rate monos passes its kernel)."
-	row "" monos Linux monos/Linux "target"
+	row "" "monos" "Linux" "monos/Linux" "target"
 	for r in "${rows[@]}"; do
-		row "${label[$r]}" "$(fmt "${rps[$r.monos]:-}")" "$(fmt "${rps[$r.linux]:-}")" \
-			"$(speed "${rps[$r.monos]:-}" "${rps[$r.linux]:-}")" ">= 1.5x Linux: $(verdict "$r")"
+		row "${label[$r]}" "$(figures "$r" monos)" "$(figures "$r" linux)" \
+			"$(speed "$(mean "$r" monos)" "$(mean "$r" linux)")" ">= 1.5x Linux: $(verdict "$r")"
 	done
-	echo "redis-benchmark -c 50 -n $n_plain (-P 16: -n $n_pipe); wrk -t2 -c50 -d${secs}s on a $(stat -c %s "$nginx_data/index.html")-byte file."
+	echo "redis-benchmark -c 50 -n $n_plain (-P 16: -n $n_pipe); wrk -t2 -c50 -d${secs}s on a $(stat -c %s "$nginx_data/index.html")-byte file;"
+	echo "monos/Linux: the mean of monos's runs over the mean of Linux's."
 	for k in $(printf '%s\n' "${!note[@]}" | sort); do
 		echo "  $k: ${note[$k]}"
 	done
