@@ -358,8 +358,11 @@ static void status_ids(struct textbuf *t, const struct thread *th)
 	tb_printf(t, "\nUmask:\t%04o\nState:\t%s\n", proc.umask,
 		  th->zombie ? "Z (zombie)" : th->state == THREAD_BLOCKED ? "S (sleeping)" : "R (running)");
 	tb_printf(t, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", proc.pid, th->tid);
-	tb_printf(t, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t \n",
+	tb_printf(t, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t",
 		  fd_table_size());
+	for (int g = 0; g < proc.ngroups; g++)
+		tb_put(t, g ? " 0" : "0", g ? 2 : 1);
+	tb_put(t, " \n", 2); /* Linux's trailing space */
 	tb_printf(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", proc.pid, th->tid,
 		  proc.pid, proc.pid);
 }

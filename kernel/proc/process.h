@@ -21,6 +21,7 @@ struct process {
 	struct list shared_queue; /* their siginfo (struct sigqueue_entry) */
 	int nqueued;              /* siginfo entries queued in all (RLIMIT_SIGPENDING) */
 	u32 umask;
+	int ngroups;              /* supplementary groups (setgroups), each of them gid 0 */
 	u64 rlimits[16][2];       /* RLIMIT_* cur, max */
 	u64 auxv[64];             /* as given to the app, for /proc/self/auxv later */
 	int nauxv;

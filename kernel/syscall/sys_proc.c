@@ -41,12 +41,6 @@ static long put_three_ids(uptr_t a, uptr_t b, uptr_t c)
 long sys_getresuid(uptr_t r, uptr_t e, uptr_t s) { return put_three_ids(r, e, s); }
 long sys_getresgid(uptr_t r, uptr_t e, uptr_t s) { return put_three_ids(r, e, s); }
 
-/* Root of its VM with no supplementary groups. */
-long sys_getgroups(int size, uptr_t list)
-{
-	return size < 0 ? -EINVAL : 0;
-}
-
 long sys_getpgrp(void) { return proc.pid; }
 long sys_getpgid(int pid) { return pid == 0 || pid == proc.pid ? proc.pid : -ESRCH; }
 long sys_getsid(int pid) { return pid == 0 || pid == proc.pid ? proc.pid : -ESRCH; }
