@@ -292,7 +292,7 @@ verdict() { # ROW
 }
 {
 	echo
-	echo "Network servers: requests/s seen by the host's client over the tap $tap, $runs runs a side (one"
+	echo "Network servers: requests/s seen by the host's client over the tap $tap; runs a side: $runs (one"
 	echo "boot per server and run): monos ('monos run --net tap=$tap', TCG) and ${linux_pkg:-Linux (unavailable)}"
 	echo "on the same QEMU (microvm, TCG, -smp 1, -m $mem, virtio-net-device), the same binaries;"
 	echo "Linux with tsc_early_khz=${linux_tsc_khz:-?} tsc=reliable (the TSC rate monos passes its kernel)."
