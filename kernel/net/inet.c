@@ -121,6 +121,23 @@ int inet_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr
 	return 0;
 }
 
+int inet_dgram_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip,
+		       u16 *port, int v6only_err)
+{
+	u16 family; /* sa_family_t */
+	if (isk->s->family == AF_INET6 && len >= (int)sizeof(struct sockaddr_in) &&
+	    (memcpy(&family, addr, sizeof(family)), family == AF_INET)) {
+		if (isk->v6only)
+			return v6only_err;
+		struct sockaddr_in sin;
+		memcpy(&sin, addr, sizeof(sin));
+		ip_addr_set_ip4_u32_val(*ip, sin.sin_addr.s_addr);
+		*port = lwip_ntohs(sin.sin_port);
+		return 0;
+	}
+	return inet_addr_in(isk, addr, len, ip, port);
+}
+
 int inet_addr_out(const struct inet_sock *isk, const ip_addr_t *ip, u16 port, void *addr)
 {
 	if (isk->s->family == AF_INET6) {

@@ -62,6 +62,11 @@ static inline struct inet_sock *inet_of(struct socket *s) { return s->sk; }
  * connect do, inet_addr_out the length it wrote. */
 int inet_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip, u16 *port);
 int inet_addr_out(const struct inet_sock *isk, const ip_addr_t *ip, u16 port, void *addr);
+/* inet_addr_in for a datagram socket's peer: an AF_INET6 socket also takes a sockaddr_in (as
+ * Linux's ip6_datagram_connect and udpv6_sendmsg do), or v6only_err when it is IPV6_V6ONLY
+ * (connect: -EAFNOSUPPORT, sendto: -ENETUNREACH). */
+int inet_dgram_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip,
+		       u16 *port, int v6only_err);
 /* The lwIP address type of the socket's pcbs, and its wildcard address. */
 u8 inet_pcb_type(const struct inet_sock *isk);
 void inet_any(const struct inet_sock *isk, ip_addr_t *ip);

@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "errno.h"
 #include "lwip/udp.h"
+#include "lwip/ip.h"
 #include "lwip/pbuf.h"
 #include <linux/in.h>
 #include <asm/ioctls.h>
@@ -57,6 +58,18 @@ static void note_local(struct inet_sock *isk)
 	isk->local_port = isk->udp->local_port;
 }
 
+/* A connected socket's name carries the source address the route to its peer gives, as
+ * Linux picks it at connect (glibc's getaddrinfo reads it to sort addresses). */
+static void note_source(struct inet_sock *isk, const ip_addr_t *peer)
+{
+	if (!ip_addr_isany(&isk->local_ip))
+		return;
+	struct netif *n = ip_route(&isk->local_ip, peer);
+	const ip_addr_t *src = n ? ip_netif_get_local_ip(n, peer) : NULL;
+	if (src)
+		ip_addr_copy(isk->local_ip, *src);
+}
+
 static int udp_sock_bind(struct socket *s, const void *addr, int len)
 {
 	struct inet_sock *isk = inet_of(s);
@@ -85,11 +98,12 @@ static int udp_sock_connect(struct socket *s, const void *addr, int len, bool no
 		udp_disconnect(isk->udp);
 		inet_any(isk, &isk->remote_ip);
 		isk->remote_port = 0;
+		ip_addr_copy(isk->local_ip, isk->udp->local_ip); /* the bound address again */
 		return 0;
 	}
 	ip_addr_t ip;
 	u16 port;
-	int err = inet_addr_in(isk, addr, len, &ip, &port);
+	int err = inet_dgram_addr_in(isk, addr, len, &ip, &port, -EAFNOSUPPORT);
 	if (err)
 		return err;
 	if (ip_addr_isany(&ip))
@@ -100,6 +114,7 @@ static int udp_sock_connect(struct socket *s, const void *addr, int len, bool no
 	ip_addr_copy(isk->remote_ip, ip);
 	isk->remote_port = port;
 	note_local(isk);
+	note_source(isk, &ip);
 	return 0;
 }
 
@@ -113,7 +128,7 @@ static ssize_t udp_sock_sendmsg(struct socket *s, struct sock_msg *m, bool nonbl
 	ip_addr_t ip;
 	u16 port;
 	if (m->name) {
-		int err = inet_addr_in(isk, m->name, m->namelen, &ip, &port);
+		int err = inet_dgram_addr_in(isk, m->name, m->namelen, &ip, &port, -ENETUNREACH);
 		if (err)
 			return err;
 		if (port == 0)

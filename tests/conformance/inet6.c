@@ -120,9 +120,48 @@ static void udp6(void)
 	close(r);
 }
 
+/* An AF_INET6 datagram socket takes a plain sockaddr_in as its peer (glibc's getaddrinfo does
+ * this when it sorts addresses), unless it is IPV6_V6ONLY. */
+static void udp6_to_ipv4(void)
+{
+	int r = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	bind(r, (struct sockaddr *)&a, sizeof(a));
+	socklen_t len = sizeof(a);
+	getsockname(r, (struct sockaddr *)&a, &len);
+	int s = socket(AF_INET6, SOCK_DGRAM, 0);
+	check_ok("udp6 connect sockaddr_in", connect(s, (struct sockaddr *)&a, sizeof(a)));
+	struct sockaddr_in6 peer;
+	len = sizeof(peer);
+	check_ok("udp6 getpeername", getpeername(s, (struct sockaddr *)&peer, &len));
+	check(peer.sin6_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr) &&
+	      peer.sin6_port == a.sin_port, "udp6 peer mapped", "family %d", peer.sin6_family);
+	struct sockaddr_in6 me;
+	len = sizeof(me);
+	check_ok("udp6 getsockname", getsockname(s, (struct sockaddr *)&me, &len));
+	/* the source the route to 127.0.0.1 gives, as getaddrinfo's sorting expects */
+	check(IN6_IS_ADDR_V4MAPPED(&me.sin6_addr) && me.sin6_addr.s6_addr[12] == 127,
+	      "udp6 name is the mapped source", "not ::ffff:127.x");
+	check_eq("udp6 send", send(s, "v4", 2, 0), 2);
+	char buf[8];
+	check_eq("udp4 receives", recv(r, buf, sizeof(buf), 0), 2);
+	check_eq("udp6 sendto sockaddr_in", sendto(s, "v4", 2, 0, (struct sockaddr *)&a, sizeof(a)), 2);
+	check_eq("udp4 receives again", recv(r, buf, sizeof(buf), 0), 2);
+	int one = 1, o = socket(AF_INET6, SOCK_DGRAM, 0);
+	setsockopt(o, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	check_errno("v6only connect sockaddr_in", connect(o, (struct sockaddr *)&a, sizeof(a)),
+		    EAFNOSUPPORT);
+	check_errno("v6only sendto sockaddr_in", sendto(o, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)),
+		    ENETUNREACH);
+	close(o);
+	close(s);
+	close(r);
+}
+
 int main(void)
 {
 	check_init("inet6");
+	udp6_to_ipv4();
 	tcp_loopback6();
 	dual_stack();
 	udp6();
