@@ -46,7 +46,7 @@ declare -A label=(
 	[nginx_wrk]="nginx static file, wrk -t2 -c50"
 )
 failed=0
-declare -A rps=() note=() faillog=()
+declare -A rps=() note=() faillog=() cpu_us=()
 server_pid=
 
 # ---- the tap -----------------------------------------------------------------------------------
@@ -123,21 +123,36 @@ wait_ready() {
 redis_up() { [[ $(timeout 3 redis-cli -h "$guest_ip" ping) == PONG ]]; }
 nginx_up() { timeout 3 curl -sf -o /dev/null "http://$guest_ip/index.html"; }
 
+# redis_cpu: the CPU seconds redis-server's main thread has used, system and user, as the guest
+# kernel accounts them (getrusage(RUSAGE_THREAD), shown by INFO cpu): "SYS USER", or nothing.
+redis_cpu() {
+	timeout 5 redis-cli -h "$guest_ip" info cpu 2>/dev/null | tr -d '\r' | awk -F: '
+		$1 == "used_cpu_sys_main_thread" { s = $2 } $1 == "used_cpu_user_main_thread" { u = $2 }
+		END { if (s != "" && u != "") print s, u }'
+}
+
 # redis_rows SIDE LOG: the four redis-benchmark rows into rps[ROW.SIDE] (SIDE: monos.RUN or
-# linux.RUN); the client's output is appended to LOG.
+# linux.RUN), and the server's CPU microseconds per request into cpu_us[ROW.SIDE] (system and
+# user: "S U"); the client's output is appended to LOG.
 redis_rows() {
-	local side=$1 log=$2 row t p n line
+	local side=$1 log=$2 row t p n line c0 c1
 	for row in redis_set redis_get redis_set_p16 redis_get_p16; do
 		t=${row#redis_} t=${t%_p16} p=1 n=$n_plain
 		[[ $row != *_p16 ]] || p=16 n=$n_pipe
 		echo "== redis-benchmark -c 50 -n $n -P $p -t $t" >>"$log"
+		c0=$(redis_cpu)
 		line=$(timeout 120 redis-benchmark -h "$guest_ip" -c 50 -n "$n" -P "$p" -t "$t" --csv \
 			2>>"$log" | tee -a "$log" | grep -i "^\"$t\"" || true)
+		c1=$(redis_cpu)
 		if [[ $line =~ ^\"[A-Z]+\",\"([0-9.]+)\" ]]; then
 			rps[$row.$side]=${BASH_REMATCH[1]%.*}
 		else
 			note[$row.$side]="no result (see $(basename "$log"))"
 		fi
+		[[ -z $c0 || -z $c1 ]] || cpu_us[$row.$side]=$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN {
+			split(a, x, " "); split(b, y, " ")
+			printf("%.1f %.1f\n", (y[1] - x[1]) * 1e6 / n, (y[2] - x[2]) * 1e6 / n) }')
+		echo "== server CPU us/request (sys user): ${cpu_us[$row.$side]:-?}" >>"$log"
 	done
 }
 
@@ -270,6 +285,21 @@ figures() {
 	for (( r = 1; r <= runs; r++ )); do out+="${out:+ / }$(fmt "${rps[$1.$2.$r]:-}")"; done
 	echo "$out"
 }
+# cpu_figures ROW SIDE: each run's "sys+user" total; cpu_mean ROW SIDE: their mean.
+cpu_total() { [[ -n ${cpu_us[$1]:-} ]] && awk -v c="${cpu_us[$1]}" 'BEGIN { split(c, x, " "); printf("%.1f\n", x[1] + x[2]) }'; }
+cpu_figures() {
+	local r out=
+	for (( r = 1; r <= runs; r++ )); do out+="${out:+ / }$(cpu_total "$1.$2.$r" || echo -)"; done
+	echo "$out"
+}
+cpu_mean() {
+	local r v sum=0
+	for (( r = 1; r <= runs; r++ )); do
+		v=$(cpu_total "$1.$2.$r") || return 0
+		sum=$(awk -v a="$sum" -v b="$v" 'BEGIN { print a + b }')
+	done
+	awk -v a="$sum" -v n="$runs" 'BEGIN { printf("%.1f\n", a / n) }'
+}
 mean() {
 	local r sum=0
 	for (( r = 1; r <= runs; r++ )); do
@@ -303,6 +333,14 @@ verdict() { # ROW
 	done
 	echo "redis-benchmark -c 50 -n $n_plain (-P 16: -n $n_pipe); wrk -t2 -c50 -d${secs}s on a $(stat -c %s "$nginx_data/index.html")-byte file;"
 	echo "monos/Linux: the mean of monos's runs over the mean of Linux's."
+	echo "redis-server's CPU per request (its main thread's system + user time from INFO cpu, which is"
+	echo "getrusage(RUSAGE_THREAD) as each kernel accounts it, over the requests), microseconds:"
+	row "" "monos" "Linux" "Linux/monos" ""
+	for r in redis_set redis_get redis_set_p16 redis_get_p16; do
+		row "${label[$r]}" "$(cpu_figures "$r" monos)" "$(cpu_figures "$r" linux)" \
+			"$(speed "$(cpu_mean "$r" linux)" "$(cpu_mean "$r" monos)")" ""
+	done
+	echo "  (sys+user per run; monos's getrusage reports no system time: its kernel's time is in user.)"
 	for k in $(printf '%s\n' "${!note[@]}" | sort); do
 		echo "  $k: ${note[$k]}"
 	done
