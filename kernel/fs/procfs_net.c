@@ -167,6 +167,10 @@ static void tcp_pcb_row(struct textbuf *t, int *sl, struct tcp_pcb *p, bool want
 	struct inet_sock *isk = p->callback_arg;
 	if (row_is_v6(isk, &p->local_ip) != want_v6)
 		return;
+	/* A connection still in the handshake carries its listener's argument (lwIP copies it):
+	 * it has no socket of its own yet, inode 0 as Linux's request sockets. */
+	if (isk && isk->tcp != p)
+		isk = NULL;
 	struct sock_row r = {
 		.local = &p->local_ip, .remote = &p->remote_ip, .lport = p->local_port,
 		.state = linux_tcp_state(p->state), .ino = isk ? isk->s->ino : 0,
