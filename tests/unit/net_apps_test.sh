@@ -10,7 +10,7 @@
 # QEMU and exits 128+15); that exit is fine only once the checks passed. Few connections: QEMU's
 # forward listens with a backlog of 1. A server that is not installed is a SKIP line.
 # MONOS: the host tool (default build/monos). Prints PASS/FAIL/SKIP lines, exits non-zero on a
-# failure (a known monos gap is a SKIP line that says so).
+# failure.
 top=$(cd "$(dirname "$0")/../.." && pwd) || exit 1
 MONOS=${MONOS:-$top/build/monos}
 data=$top/tests/apps/data/nginx
@@ -106,17 +106,7 @@ if command -v memcached >/dev/null; then
 	# As root memcached insists on -u and drops to that user: setgroups, setgid, setuid.
 	guest memcached $port 11211 /usr/bin/memcached -u root -A -p 11211 -U 0 -t 2 -m 16
 	mc_ready() { [ "$(mc_ask 'set probe 0 0 1\r\nx\r\n' 2>/dev/null)" = STORED ]; }
-	# Known monos gap: setgroups(2) is not in the syscall table (ENOSYS), and memcached exits 71.
-	gap="failed to drop supplementary groups: Function not implemented"
-	for i in $(seq 1 40); do
-		mc_ready && break
-		kill -0 $guest_pid 2>/dev/null || break
-		sleep 0.25
-	done
-	if ! kill -0 $guest_pid 2>/dev/null && grep -q "$gap" "$tmp/memcached.log"; then
-		wait $guest_pid
-		skip memcached "known monos gap: setgroups is ENOSYS (memcached: '$gap')"
-	elif ready memcached mc_ready; then
+	if ready memcached mc_ready; then
 		stored=$(mc_ask 'set greeting 0 0 16\r\nhello from host!\r\n')
 		got=$(mc_ask 'get greeting\r\n' | tr '\n' '|')
 		(exec 3<>/dev/tcp/127.0.0.1/$port && printf 'shutdown\r\n' >&3 && timeout 5 cat <&3 >/dev/null) 2>/dev/null
