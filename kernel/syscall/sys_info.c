@@ -92,7 +92,8 @@ long sys_getrusage(int who, uptr_t out)
 	switch (who) {
 	case RUSAGE_SELF:
 	case RUSAGE_THREAD: {
-		u64 cpu = time_process_cpu_ns();
+		u64 cpu = who == RUSAGE_SELF ? time_process_cpu_ns()
+					     : time_thread_cpu_ns(current_thread());
 		ru.ru_utime.tv_sec = (long)(cpu / NSEC_PER_SEC);
 		ru.ru_utime.tv_usec = (long)(cpu % NSEC_PER_SEC / 1000);
 		ru.ru_maxrss = (long)(vm_resident_peak_pages() * PAGE_SIZE / 1024);

@@ -152,6 +152,12 @@ static void self(const char *argv0)
 	check(prctl(PR_GET_NAME, name) == 0 && strcmp(name, "renamed-task") == 0,
 	      "pr_set_name", "\"%s\" after PR_SET_NAME \"renamed-task\"", name);
 
+	/* A root process's bounding set holds every capability (CAP_CHOWN is 0). */
+	check(prctl(PR_CAPBSET_READ, 0) == 1, "pr_capbset_read", "CAP_CHOWN not in the bounding set");
+	errno = 0;
+	check(prctl(PR_CAPBSET_READ, 1000) == -1 && errno == EINVAL, "pr_capbset_read_invalid",
+	      "capability 1000: %s", errno_name(errno));
+
 	mode_t old = umask(027);
 	mode_t now = umask(old);
 	check(now == 027, "umask", "umask returned 0%o after setting 027", now);

@@ -34,6 +34,8 @@
 #include <linux/membarrier.h>
 #include <linux/sched.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -539,9 +541,43 @@ static void *last_thread(void *arg)
 	exit(check_done() == 0 ? EXPECTED_EXIT : 1);
 }
 
+/* RUSAGE_THREAD is the caller's own CPU time, RUSAGE_SELF all threads': a thread burns about
+ * 100 ms while the main thread sleeps in pthread_join. */
+static double cpu_of(int who)
+{
+	struct rusage ru;
+	if (getrusage(who, &ru) != 0)
+		return -1;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void *burner(void *arg)
+{
+	struct timespec ts;
+	do
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	while (ts.tv_sec == 0 && ts.tv_nsec < 100000000);
+	return NULL;
+}
+
+static void rusage_thread(void)
+{
+	double self0 = cpu_of(RUSAGE_SELF), mine0 = cpu_of(RUSAGE_THREAD);
+	pthread_t t;
+	pthread_create(&t, NULL, burner, NULL);
+	pthread_join(t, NULL);
+	double self1 = cpu_of(RUSAGE_SELF), mine1 = cpu_of(RUSAGE_THREAD);
+	check(self1 - self0 >= 0.09, "rusage_self_counts_threads", "RUSAGE_SELF grew %.3f s",
+	      self1 - self0);
+	check(mine1 - mine0 < 0.05, "rusage_thread_is_own", "RUSAGE_THREAD grew %.3f s",
+	      mine1 - mine0);
+}
+
 int main(int argc, char **argv)
 {
 	check_init("threads_misc");
+	rusage_thread();
 	main_pid = getpid();
 	membarrier_checks();
 	named_threads(argv[0]);
