@@ -45,6 +45,7 @@ struct inet_sock {
 	/* TCP: bytes received and not read, as lwIP's pbuf chain. */
 	struct pbuf *rx;
 	size_t rx_len;
+	u8 quickacks;            /* TCP: segments acknowledged at once so far (inet_tcp.c) */
 	/* Listening: connections not accepted yet, oldest first. */
 	struct inet_sock *acceptq, *acceptq_tail, *next_conn;
 	/* UDP: datagrams not read, oldest first. */

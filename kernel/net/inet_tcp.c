@@ -19,6 +19,8 @@
 
 static void tcp_attach(struct inet_sock *isk, struct tcp_pcb *pcb);
 
+#define QUICKACKS 16 /* Linux's TCP_MAX_QUICKACKS */
+
 /* ---- lwIP's callbacks ------------------------------------------------------------------ */
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -34,6 +36,13 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	else
 		isk->rx = p;
 	isk->rx_len += p->tot_len;
+	/* A young connection acknowledges at once, as Linux's quickack mode does for its first
+	 * segments (a sender's Nagle then never waits on our delayed ACK while it starts); later
+	 * ones wait for the reply to carry the ACK (lwip_port.c). */
+	if (isk->quickacks < QUICKACKS) {
+		isk->quickacks++;
+		tcp_ack_now(pcb);
+	}
 	wake_up_poll(&isk->wq, EPOLLIN | EPOLLRDNORM);
 	return ERR_OK;
 }

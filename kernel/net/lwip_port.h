@@ -6,6 +6,6 @@
 /* Starts lwIP once, on the first AF_INET/AF_INET6 socket, so boot pays nothing for it. */
 void lwip_port_start(void);
 /* After any lwIP call that may have sent: delivers the packets queued on loopback (which may
- * queue more: replies, ACKs) until none is left, sends delayed ACKs at once (loopback has no
- * reason to wait for them), and re-arms lwIP's timer. */
+ * queue more: replies, ACKs) until none is left, sends the ACKs lwIP delayed 4 ms later unless
+ * data carries them first, and re-arms lwIP's timer. */
 void lwip_port_pump(void);

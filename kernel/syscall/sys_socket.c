@@ -444,8 +444,10 @@ static long recv_walk(struct socket *s, struct iov_walk *w, struct sock_msg *m)
 			break;
 		}
 		got += (size_t)ret;
+		/* MSG_WAITALL: until the buffers are full; a call that gave less ends only at
+		 * end of file (0) or an error (a signal, or EAGAIN when non-blocking). */
 		bool more = stream && (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) &&
-			    (size_t)ret == m->len && got < w->total && !(m->scm && m->scm->nfds);
+			    ret > 0 && got < w->total && !(m->scm && m->scm->nfds);
 		if (!more)
 			break;
 		m->scm = NULL; /* the first part's credentials are the call's */
