@@ -1,9 +1,12 @@
 /* Power-of-two size classes from 32 bytes to 2 KiB, carved from whole pages; larger requests get
- * contiguous pages. Each block carries a 16-byte header naming its class, so kfree needs no size. */
+ * contiguous pages. Each block carries a 16-byte header naming its class, so kfree needs no size.
+ * Lock: a spinlock of its own, taken before the page allocator's: the scheduler frees a dead
+ * thread's struct on any CPU without the big kernel lock. */
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "core/log.h"
 #include "lib/string.h"
+#include "sched/spinlock.h"
 
 #define MIN_SHIFT 5
 #define MAX_SHIFT 11
@@ -22,6 +25,7 @@ struct free_block {
 	struct free_block *next;
 };
 static struct free_block *free_lists[NCLASSES];
+static struct spinlock heap_lock;
 
 static void refill(unsigned class)
 {
@@ -53,12 +57,15 @@ void *kmalloc(size_t n)
 		unsigned class = 0;
 		while ((1UL << (class + MIN_SHIFT)) < need)
 			class++;
+		u64 flags = spin_lock_irqsave(&heap_lock);
 		if (!free_lists[class])
 			refill(class);
-		if (!free_lists[class])
-			return NULL;
 		h = (void *)free_lists[class];
-		free_lists[class] = free_lists[class]->next;
+		if (h)
+			free_lists[class] = free_lists[class]->next;
+		spin_unlock_irqrestore(&heap_lock, flags);
+		if (!h)
+			return NULL;
 		h->class = class;
 	}
 	h->magic = MAGIC;
@@ -91,6 +98,8 @@ void kfree(void *p)
 	}
 	u32 class = h->class; /* the link below overwrites the header */
 	struct free_block *b = (void *)h;
+	u64 flags = spin_lock_irqsave(&heap_lock);
 	b->next = free_lists[class];
 	free_lists[class] = b;
+	spin_unlock_irqrestore(&heap_lock, flags);
 }

@@ -10,18 +10,23 @@
  * one byte per page frame says whether that frame heads a free block and of which order. That
  * byte array (1/4096 of RAM) is the only memory set up at boot.
  *
- * Allocation prefers freed blocks (reused memory) over the untouched ranges. Lock: the big
- * kernel lock, or boot before other CPUs run. */
+ * Allocation prefers freed blocks (reused memory) over the untouched ranges.
+ *
+ * Lock: a spinlock of its own (interrupts off while held). Most callers hold the big kernel
+ * lock, but not all: the scheduler frees a dead thread's stack right after switching away from
+ * it, before the next thread takes the big lock, on any CPU. */
 #include "mm/pmm.h"
 #include "core/bootinfo.h"
 #include "core/log.h"
 #include "lib/string.h"
+#include "sched/spinlock.h"
 
 #define MAX_ORDER 11 /* blocks of 1 to 1024 pages (4 MiB) */
 
 static struct ram_range ranges[BOOT_MAX_RAM_RANGES];
 static int nranges;
 static u64 free_count, total_count;
+static struct spinlock pmm_lock;
 
 struct free_block {
 	paddr_t next, prev; /* physical addresses; 0 ends the list (page 0 is never free) */
@@ -155,15 +160,18 @@ paddr_t pages_alloc(size_t n)
 	unsigned order = 0;
 	while ((1UL << order) < n)
 		order++;
+	u64 flags = spin_lock_irqsave(&pmm_lock);
 	paddr_t p = order < MAX_ORDER ? take_block(order) : 0;
 	if (p) {
 		/* The block's tail beyond n goes back (and merges again). */
 		for (size_t i = n; i < (1UL << order); i++)
 			free_one(p + i * PAGE_SIZE);
-	} else if (!(p = take_untouched(n))) {
-		return 0;
+	} else {
+		p = take_untouched(n);
 	}
-	free_count -= n;
+	if (p)
+		free_count -= n;
+	spin_unlock_irqrestore(&pmm_lock, flags);
 	return p;
 }
 
@@ -182,8 +190,10 @@ paddr_t page_alloc_zeroed(void)
 
 void page_free(paddr_t p)
 {
+	u64 flags = spin_lock_irqsave(&pmm_lock);
 	free_one(p);
 	free_count++;
+	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
 u64 pmm_free_pages(void) { return free_count; }
