@@ -121,6 +121,15 @@ int inet_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr
 	return 0;
 }
 
+int inet_bind_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip,
+		      u16 *port)
+{
+	int err = inet_addr_in(isk, addr, len, ip, port);
+	if (err)
+		return err;
+	return inet_addr_local(ip) ? 0 : -EADDRNOTAVAIL;
+}
+
 int inet_dgram_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip,
 		       u16 *port, int v6only_err)
 {

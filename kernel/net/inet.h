@@ -63,6 +63,9 @@ static inline struct inet_sock *inet_of(struct socket *s) { return s->sk; }
  * connect do, inet_addr_out the length it wrote. */
 int inet_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip, u16 *port);
 int inet_addr_out(const struct inet_sock *isk, const ip_addr_t *ip, u16 port, void *addr);
+/* inet_addr_in for bind: also -EADDRNOTAVAIL when no interface has the address. */
+int inet_bind_addr_in(const struct inet_sock *isk, const void *addr, int len, ip_addr_t *ip,
+		      u16 *port);
 /* inet_addr_in for a datagram socket's peer: an AF_INET6 socket also takes a sockaddr_in (as
  * Linux's ip6_datagram_connect and udpv6_sendmsg do), or v6only_err when it is IPV6_V6ONLY
  * (connect: -EAFNOSUPPORT, sendto: -ENETUNREACH). */

@@ -157,11 +157,9 @@ static int tcp_sock_bind(struct socket *s, const void *addr, int len)
 	struct inet_sock *isk = inet_of(s);
 	ip_addr_t ip;
 	u16 port;
-	int err = inet_addr_in(isk, addr, len, &ip, &port);
+	int err = inet_bind_addr_in(isk, addr, len, &ip, &port);
 	if (err)
 		return err;
-	if (!inet_addr_local(&ip))
-		return -EADDRNOTAVAIL;
 	if (isk->bound || !isk->tcp || isk->state != INET_CLOSED)
 		return -EINVAL;
 	if (s->reuseaddr)

@@ -668,6 +668,19 @@ long sys_recvmsg(int fd, uptr_t umsg, int flags)
 	return err ? err : do_recvmsg(s, umsg, flags);
 }
 
+/* One entry of sendmmsg's or recvmmsg's vector: the message, then its msg_len; 0 or -errno. */
+static long mmsg_one(struct socket *s, uptr_t one, int flags,
+		     long (*xfer)(struct socket *s, uptr_t umsg, int flags))
+{
+	long n = xfer(s, one, flags);
+	if (n < 0)
+		return n;
+	unsigned len = (unsigned)n;
+	if (copy_to_user(one + __builtin_offsetof(struct user_mmsghdr, msg_len), &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
 long sys_sendmmsg(int fd, uptr_t uvec, unsigned vlen, int flags)
 {
 	struct socket *s;
@@ -677,19 +690,9 @@ long sys_sendmmsg(int fd, uptr_t uvec, unsigned vlen, int flags)
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	unsigned done = 0;
-	for (; done < vlen; done++) {
-		uptr_t one = uvec + done * sizeof(struct user_mmsghdr);
-		long n = do_sendmsg(s, one, flags);
-		if (n < 0) {
-			err = n;
+	for (; done < vlen; done++)
+		if ((err = mmsg_one(s, uvec + done * sizeof(struct user_mmsghdr), flags, do_sendmsg)))
 			break;
-		}
-		unsigned len = (unsigned)n;
-		if (copy_to_user(one + __builtin_offsetof(struct user_mmsghdr, msg_len), &len, sizeof(len))) {
-			err = -EFAULT;
-			break;
-		}
-	}
 	return done ? (long)done : err;
 }
 
@@ -712,17 +715,8 @@ long sys_recvmmsg(int fd, uptr_t uvec, unsigned vlen, int flags, uptr_t utimeout
 		vlen = UIO_MAXIOV;
 	unsigned done = 0;
 	for (; done < vlen; done++) {
-		uptr_t one = uvec + done * sizeof(struct user_mmsghdr);
-		long n = do_recvmsg(s, one, flags);
-		if (n < 0) {
-			err = n;
+		if ((err = mmsg_one(s, uvec + done * sizeof(struct user_mmsghdr), flags, do_recvmsg)))
 			break;
-		}
-		unsigned len = (unsigned)n;
-		if (copy_to_user(one + __builtin_offsetof(struct user_mmsghdr, msg_len), &len, sizeof(len))) {
-			err = -EFAULT;
-			break;
-		}
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
 		if (utimeout && time_monotonic_ns() >= deadline) {
