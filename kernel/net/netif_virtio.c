@@ -90,11 +90,16 @@ static bool tcp_partial(u8 *frame, size_t len, u16 *start)
 
 static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
-	static u8 frame[VNET_MAX_FRAME];
-	if (p->tot_len > sizeof(frame))
+	static u8 flat[VNET_MAX_FRAME];
+	u8 *frame = p->payload;
+	if (p->tot_len > sizeof(flat))
 		return ERR_IF;
-	/* One copy into a flat frame (vnet_send copies again into the ring's slot). */
-	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	if (p->len != p->tot_len) { /* a chain: gather it (vnet_send copies again anyway) */
+		pbuf_copy_partial(p, flat, p->tot_len, 0);
+		frame = flat;
+	}
+	/* tcp_partial may write the pseudo-header sum into lwIP's own segment: lwIP zeroes the
+	 * field again before it sends a segment again (tcp_output_segment). */
 	u16 csum_start = 0;
 	bool partial = vnet_tx_csum_offload() && tcp_partial(frame, p->tot_len, &csum_start);
 	u64 give_up = 0;
